@@ -1,0 +1,1 @@
+"""Benchmarks that print figures, never pass or fail on time (ARCHITECTURE.md, «Layout»)."""

@@ -1,0 +1,1 @@
+"""Veche (Вече): the platform of a municipal management centre (МЦУ)."""

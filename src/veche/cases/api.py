@@ -1,0 +1,361 @@
+"""`/api/v1/cases`: thin endpoints over the selectors and services of this app."""
+
+from typing import Literal
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from ninja.responses import Status as Reply
+from pydantic import AwareDatetime
+
+from veche.cases.errors import CaseError, ErrorCode
+from veche.cases.masking import mask_email, mask_name, mask_phone
+from veche.cases.models import Case, Event
+from veche.cases.selectors import (
+    SORTS,
+    CaseFilter,
+    case_detail,
+    case_timeline,
+    count_up_to,
+    inbox_cases,
+    scope_filter,
+)
+from veche.cases.services import (
+    CaseDraft,
+    CitizenData,
+    add_comment,
+    assign_case,
+    change_status,
+    create_case,
+    mark_duplicate,
+    merge_case,
+    reveal_author,
+)
+from veche.cases.workflow import Regime, Status
+from veche.catalog.models import Channel, Topic
+from veche.org.access import Action
+from veche.org.models import Department, Municipality, User
+from veche.org.selectors import actor_scope
+
+router = Router(tags=["Обращения"])
+
+COUNT_LIMIT = 10_000
+
+
+class AuthorIn(Schema):
+    full_name: str = Field("", max_length=300)
+    phone: str = Field("", max_length=50)
+    email: str = Field("", max_length=254)
+    postal_address: str = Field("", max_length=500)
+    social_id: str = Field("", max_length=200)
+
+
+class CaseIn(Schema):
+    channel: Channel.Code
+    regime: Regime
+    text: str = Field(min_length=1, max_length=50_000)
+    received_at: AwareDatetime | None = None
+    external_id: str = Field("", max_length=200)
+    subject: str = Field("", max_length=500)
+    author: AuthorIn | None = None
+    address_raw: str = Field("", max_length=500)
+    topic_id: int | None = None
+    priority: Case.Priority = Case.Priority.NORMAL
+    municipality_id: int | None = Field(
+        None, description="обязателен, если у клиента доступ к нескольким МО"
+    )
+
+
+class AuthorOut(Schema):
+    full_name: str
+    phone: str
+    email: str
+
+
+class CaseOut(Schema):
+    id: int
+    number: str
+    municipality_id: int
+    regime: Regime
+    channel: str
+    external_id: str
+    status: Status
+    received_at: AwareDatetime
+    registered_at: AwareDatetime | None
+    subject: str
+    text: str
+    address_raw: str
+    lat: float | None
+    lon: float | None
+    territory_id: int | None
+    topic_id: int | None
+    department_id: int | None
+    block_id: int | None
+    priority: int
+    duplicate_of_id: int | None
+    parent_id: int | None
+    author: AuthorOut | None = Field(description="маскированные данные заявителя")
+
+
+class CaseList(Schema):
+    count: int
+    count_capped: bool = Field(description="истина, если записей больше, чем count")
+    items: list[CaseOut]
+
+
+class CaseFilterIn(Schema):
+    status: list[Status] = Field(default_factory=list)
+    regime: Regime | None = None
+    channel: Channel.Code | None = None
+    topic: int | None = None
+    department: int | None = None
+    block: int | None = None
+    territory: int | None = None
+    municipality: int | None = None
+    received_from: AwareDatetime | None = None
+    received_to: AwareDatetime | None = None
+    q: str = Field("", max_length=200, description="поиск по тексту с учётом словоформ")
+    sort: Literal[tuple(SORTS)] = "-received_at"  # type: ignore[valid-type]
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=COUNT_LIMIT)
+
+
+class TransitionIn(Schema):
+    status: Status
+    comment: str = Field("", max_length=5000)
+
+
+class AssignIn(Schema):
+    department_id: int
+    comment: str = Field("", max_length=5000)
+
+
+class LinkIn(Schema):
+    case_id: int = Field(description="id обращения, с которым связать")
+    comment: str = Field("", max_length=5000)
+
+
+class CommentIn(Schema):
+    text: str = Field(min_length=1, max_length=20_000)
+
+
+class EventOut(Schema):
+    id: int
+    case_id: int
+    at: AwareDatetime
+    actor_id: int | None
+    kind: Event.Kind
+    before: dict[str, object]
+    after: dict[str, object]
+    comment: str
+
+
+class FeedIn(Schema):
+    after_id: int = Field(0, ge=0, description="id последнего полученного события")
+    limit: int = Field(200, ge=1, le=1000)
+
+
+class CitizenOut(Schema):
+    full_name: str
+    phone: str
+    email: str
+    postal_address: str
+    social_id: str
+
+
+class Message(Schema):
+    code: str
+    message: str
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)  # noqa: S101 - guaranteed by the API's authenticators
+    return user
+
+
+def case_out(case: Case) -> CaseOut:
+    author = case.author
+    return CaseOut(
+        id=case.pk,
+        number=case.number,
+        municipality_id=case.municipality_id,
+        regime=Regime(case.regime),
+        channel=case.channel.code,
+        external_id=case.external_id,
+        status=Status(case.status),
+        received_at=case.received_at,
+        registered_at=case.registered_at,
+        subject=case.subject,
+        text=case.text,
+        address_raw=case.address_raw,
+        lat=case.lat,
+        lon=case.lon,
+        territory_id=case.territory_id,
+        topic_id=case.topic_id,
+        department_id=case.department_id,
+        block_id=case.block_id,
+        priority=case.priority,
+        duplicate_of_id=case.duplicate_of_id,
+        parent_id=case.parent_id,
+        author=AuthorOut(
+            full_name=mask_name(author.full_name),
+            phone=mask_phone(author.phone) if author.phone else "",
+            email=mask_email(author.email) if author.email else "",
+        )
+        if author
+        else None,
+    )
+
+
+def _intake_municipality(user: User, requested: int | None) -> Municipality:
+    allowed = actor_scope(user).municipality_ids(Action.ASSIGN)
+    if not allowed:
+        raise CaseError(ErrorCode.FORBIDDEN, "Нет права регистрировать обращения.")
+    if requested is None:
+        if len(allowed) != 1:
+            raise CaseError(ErrorCode.INVALID, "Укажите municipality_id.")
+        requested = next(iter(allowed))
+    if requested not in allowed:
+        raise CaseError(ErrorCode.FORBIDDEN, "Нет права регистрировать обращения в этом МО.")
+    return Municipality.objects.get(pk=requested)
+
+
+@router.get("/cases", response=CaseList, summary="Список обращений с фильтрами")
+def list_cases(request: HttpRequest, filters: Query[CaseFilterIn]) -> CaseList:
+    qs = inbox_cases(
+        _user(request),
+        CaseFilter(
+            status=tuple(filters.status),
+            regime=filters.regime,
+            channel=filters.channel,
+            topic_id=filters.topic,
+            department_id=filters.department,
+            block_id=filters.block,
+            territory_id=filters.territory,
+            municipality_id=filters.municipality,
+            received_from=filters.received_from,
+            received_to=filters.received_to,
+            text=filters.q,
+            sort=filters.sort,
+        ),
+    ).select_related("author")
+    count, capped = count_up_to(qs, COUNT_LIMIT)
+    page = qs[filters.offset : filters.offset + filters.limit]
+    return CaseList(count=count, count_capped=capped, items=[case_out(c) for c in page])
+
+
+@router.post(
+    "/cases",
+    response={200: CaseOut, 201: CaseOut},
+    summary="Зарегистрировать обращение (повтор с тем же external_id вернёт первое)",
+)
+def create(request: HttpRequest, payload: CaseIn) -> Reply[CaseOut]:
+    user = _user(request)
+    municipality = _intake_municipality(user, payload.municipality_id)
+    topic_id = payload.topic_id
+    if topic_id is not None and not Topic.objects.filter(pk=topic_id).exists():
+        raise CaseError(ErrorCode.INVALID, f"Нет темы с id {topic_id}.")
+    now = timezone.now()
+    draft = CaseDraft(
+        channel=Channel.objects.get(code=payload.channel),
+        regime=payload.regime,
+        text=payload.text,
+        received_at=payload.received_at or now,
+        external_id=payload.external_id,
+        subject=payload.subject,
+        author=CitizenData(**payload.author.dict()) if payload.author else None,
+        address_raw=payload.address_raw,
+        topic_id=topic_id,
+        priority=payload.priority,
+    )
+    case, created = create_case(municipality, draft, by=user, now=now)
+    if not created and not actor_scope(user).can(Action.VIEW, case):
+        raise CaseError(ErrorCode.NOT_FOUND, "Обращение не найдено.")
+    return Reply(201 if created else 200, case_out(case_detail(user, case.pk)))
+
+
+@router.get("/cases/{case_id}", response=CaseOut, summary="Карточка обращения")
+def detail(request: HttpRequest, case_id: int) -> CaseOut:
+    return case_out(case_detail(_user(request), case_id))
+
+
+@router.post("/cases/{case_id}/transition", response=CaseOut, summary="Сменить статус")
+def transition(request: HttpRequest, case_id: int, payload: TransitionIn) -> CaseOut:
+    user = _user(request)
+    case = case_detail(user, case_id)
+    change_status(case, payload.status, by=user, now=timezone.now(), comment=payload.comment)
+    return case_out(case_detail(user, case_id))
+
+
+@router.post("/cases/{case_id}/assign", response=CaseOut, summary="Назначить исполнителя")
+def assign(request: HttpRequest, case_id: int, payload: AssignIn) -> CaseOut:
+    user = _user(request)
+    case = case_detail(user, case_id)
+    department = Department.objects.filter(
+        pk=payload.department_id, municipality_id=case.municipality_id
+    ).first()
+    if department is None:
+        raise CaseError(ErrorCode.INVALID, "Нет такого подразделения в этом МО.")
+    assign_case(case, department, by=user, now=timezone.now(), comment=payload.comment)
+    return case_out(case_detail(user, case_id))
+
+
+@router.post("/cases/{case_id}/merge", response=CaseOut, summary="Объединить с другим обращением")
+def merge(request: HttpRequest, case_id: int, payload: LinkIn) -> CaseOut:
+    user = _user(request)
+    case, into = case_detail(user, case_id), case_detail(user, payload.case_id)
+    merge_case(case, into, by=user, now=timezone.now(), comment=payload.comment)
+    return case_out(case_detail(user, case_id))
+
+
+@router.post("/cases/{case_id}/duplicate", response=CaseOut, summary="Отметить как дубликат")
+def duplicate(request: HttpRequest, case_id: int, payload: LinkIn) -> CaseOut:
+    user = _user(request)
+    case, original = case_detail(user, case_id), case_detail(user, payload.case_id)
+    mark_duplicate(case, original, by=user, now=timezone.now(), comment=payload.comment)
+    return case_out(case_detail(user, case_id))
+
+
+@router.post(
+    "/cases/{case_id}/comments", response={201: EventOut}, summary="Внутренний комментарий"
+)
+def comment(request: HttpRequest, case_id: int, payload: CommentIn) -> Reply[Event]:
+    user = _user(request)
+    event = add_comment(case_detail(user, case_id), payload.text, by=user, now=timezone.now())
+    return Reply(201, event)
+
+
+@router.get("/cases/{case_id}/events", response=list[EventOut], summary="Хронология")
+def events(request: HttpRequest, case_id: int) -> list[Event]:
+    return list(case_timeline(case_detail(_user(request), case_id)))
+
+
+@router.get(
+    "/cases/{case_id}/author",
+    response=CitizenOut,
+    summary="Данные заявителя (просмотр записывается в журнал)",
+)
+def author(request: HttpRequest, case_id: int) -> CitizenOut:
+    user = _user(request)
+    citizen = reveal_author(case_detail(user, case_id), by=user, purpose="api")
+    if citizen is None:
+        raise CaseError(ErrorCode.NOT_FOUND, "Обращение анонимное.")
+    return CitizenOut(
+        full_name=citizen.full_name,
+        phone=citizen.phone,
+        email=citizen.email,
+        postal_address=citizen.postal_address,
+        social_id=citizen.social_id,
+    )
+
+
+@router.get(
+    "/events",
+    response=list[EventOut],
+    summary="Лента событий по видимым обращениям (для синхронизации), по возрастанию id",
+)
+def event_feed(request: HttpRequest, page: Query[FeedIn]) -> list[Event]:
+    case_ids = Case.objects.filter(scope_filter(actor_scope(_user(request)))).values("pk")
+    feed = Event.objects.filter(pk__gt=page.after_id, case_id__in=case_ids).order_by("pk")
+    return list(feed[: page.limit])

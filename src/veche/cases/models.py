@@ -1,0 +1,231 @@
+"""The case registry: cases, their authors, the event timeline, answers and attachments."""
+
+from django.db import models
+from django.db.models import Q
+
+from veche.cases.workflow import Regime, Status
+from veche.catalog.models import Channel, Topic
+from veche.org.models import Block, Department, Municipality, Territory, User
+
+
+class Citizen(models.Model):
+    """The author of a case. Personal data: shown masked unless the viewer may see it."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, verbose_name="МО")
+    full_name = models.CharField("ФИО", max_length=300, blank=True)
+    phone = models.CharField("телефон", max_length=50, blank=True)
+    email = models.EmailField("e-mail", blank=True)
+    postal_address = models.CharField("почтовый адрес", max_length=500, blank=True)
+    social_id = models.CharField("профиль в соцсети / ЕПГУ", max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "заявитель"
+        verbose_name_plural = "заявители"
+        indexes = [
+            models.Index(fields=["municipality", "email"]),
+            models.Index(fields=["municipality", "phone"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Заявитель №{self.pk}"
+
+
+class Case(models.Model):
+    """One citizen submission under processing, whatever its regime (GLOSSARY.md, «Карточка»)."""
+
+    class Priority(models.IntegerChoices):
+        LOW = 1, "низкий"
+        NORMAL = 2, "обычный"
+        HIGH = 3, "высокий"
+        URGENT = 4, "срочный"
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, verbose_name="МО")
+    number = models.CharField("рег. номер", max_length=32)
+    regime = models.CharField("режим", max_length=16, choices=Regime.choices)
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, verbose_name="канал")
+    external_id = models.CharField("внешний номер", max_length=200, blank=True)
+    status = models.CharField("статус", max_length=16, choices=Status.choices, default=Status.NEW)
+    received_at = models.DateTimeField("поступило")
+    registered_at = models.DateTimeField("зарегистрировано", null=True, blank=True)
+    author = models.ForeignKey(
+        Citizen, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="заявитель"
+    )
+    subject = models.CharField("тема письма", max_length=500, blank=True)
+    text = models.TextField("текст")
+    address_raw = models.CharField("адрес (как указан)", max_length=500, blank=True)
+    lat = models.FloatField("широта", null=True, blank=True)
+    lon = models.FloatField("долгота", null=True, blank=True)
+    territory = models.ForeignKey(
+        Territory, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="территория"
+    )
+    topic = models.ForeignKey(
+        Topic, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="тема"
+    )
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="исполнитель"
+    )
+    block = models.ForeignKey(
+        Block, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="блок"
+    )
+    priority = models.PositiveSmallIntegerField(
+        "приоритет", choices=Priority.choices, default=Priority.NORMAL
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duplicates",
+        verbose_name="дубликат",
+    )
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+        verbose_name="объединено в",
+    )
+    # Lemmas of subject and text: the index for search in Russian word forms (cases/search.py).
+    search_lemmas = models.TextField(editable=False, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "обращение / сообщение"
+        verbose_name_plural = "обращения и сообщения"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "channel", "external_id"],
+                condition=~Q(external_id=""),
+                name="case_unique_external_id",
+            ),
+            models.UniqueConstraint(fields=["municipality", "number"], name="case_unique_number"),
+        ]
+        indexes = [
+            models.Index(fields=["municipality", "-received_at"], name="case_muni_recv"),
+            models.Index(
+                fields=["municipality", "status", "-received_at"], name="case_muni_status"
+            ),
+            models.Index(fields=["department", "-received_at"], name="case_dept_recv"),
+            models.Index(fields=["block", "-received_at"], name="case_block_recv"),
+            models.Index(fields=["topic", "-received_at"], name="case_topic_recv"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Event(models.Model):
+    """One change on a case's timeline: the audit trail and the source of every speed figure."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "поступило"
+        STATUS_CHANGED = "status_changed", "смена статуса"
+        ASSIGNED = "assigned", "назначен исполнитель"
+        TOPIC_CHANGED = "topic_changed", "изменена тема"
+        PRIORITY_CHANGED = "priority_changed", "изменён приоритет"
+        COMMENT = "comment", "комментарий"
+        ANSWER_DRAFTED = "answer_drafted", "проект ответа"
+        LINKED = "linked", "связано"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField("когда")
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="кто"
+    )
+    kind = models.CharField("что", max_length=20, choices=Kind.choices)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    comment = models.TextField("комментарий", blank=True)
+
+    class Meta:
+        verbose_name = "событие"
+        verbose_name_plural = "события"
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["case", "at"], name="event_case_at")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.kind}"
+
+
+class Answer(models.Model):
+    class Kind(models.TextChoices):
+        INTERIM = "interim", "промежуточный"
+        FINAL = "final", "окончательный"
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "проект"
+        APPROVED = "approved", "согласован"
+        SENT = "sent", "направлен"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="answers")
+    kind = models.CharField("вид", max_length=8, choices=Kind.choices, default=Kind.FINAL)
+    state = models.CharField("состояние", max_length=8, choices=State.choices, default=State.DRAFT)
+    text = models.TextField("текст ответа")
+    created_by = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="автор"
+    )
+    created_at = models.DateTimeField("создан")
+    approved_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField("направлен", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "ответ"
+        verbose_name_plural = "ответы"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ответ на {self.case_id}"
+
+
+class Attachment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="cases/%Y/%m/")
+    name = models.CharField("имя файла", max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "вложение"
+        verbose_name_plural = "вложения"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RegistrationCounter(models.Model):
+    """The last registration number issued per municipality and year."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "year"], name="counter_unique_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id}/{self.year}: {self.last}"
+
+
+class PersonalDataAccess(models.Model):
+    """Who read which citizen's personal data, when and why (DOMAIN.md §8 item 18, РСБ)."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(User, on_delete=models.PROTECT)
+    citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE)
+    case = models.ForeignKey(Case, null=True, on_delete=models.SET_NULL)
+    purpose = models.CharField(max_length=50)
+
+    class Meta:
+        verbose_name = "просмотр персональных данных"
+        verbose_name_plural = "журнал доступа к персональным данным"
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} → {self.citizen_id}"

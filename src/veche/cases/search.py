@@ -1,0 +1,75 @@
+"""Full-text search in Russian word forms: «ямы» finds «яма», «дворе» finds «двор».
+
+Every case stores the pymorphy3 normal forms of the words of its subject and text in
+`search_lemmas`. A word can have several (pymorphy3 reads «ямы» as «ям» first and «яма»
+second), so all of them are indexed, and a query word matches if any of its normal forms is
+present; every query word must match. The database indexes the column: an FTS5 table kept in
+sync by triggers on SQLite, a GIN index over `to_tsvector('simple', …)` on PostgreSQL
+(migration cases 0002).
+"""
+
+import re
+from functools import cache, lru_cache
+from typing import TypeVar
+
+import pymorphy3
+from django.db import connection
+from django.db.models import BooleanField, Model, QuerySet
+from django.db.models.expressions import RawSQL
+
+M = TypeVar("M", bound=Model)
+WORD = re.compile(r"[0-9a-zа-яё]+", re.IGNORECASE)
+
+
+@cache
+def _analyzer() -> pymorphy3.MorphAnalyzer:
+    return pymorphy3.MorphAnalyzer()
+
+
+@lru_cache(maxsize=300_000)
+def normal_forms(word: str) -> tuple[str, ...]:
+    """Every dictionary form pymorphy3 offers for a word, most likely first; ё read as е."""
+    word = word.lower().replace("ё", "е")
+    if not word.isalpha():
+        return (word,)
+    forms = (str(p.normal_form).replace("ё", "е") for p in _analyzer().parse(word))
+    return tuple(dict.fromkeys(forms))
+
+
+def index_text(*parts: str) -> str:
+    """The value stored in `Case.search_lemmas`: unique normal forms, in order of appearance."""
+    seen: dict[str, None] = {}
+    for part in parts:
+        for word in WORD.findall(part):
+            for form in normal_forms(word):
+                seen.setdefault(form, None)
+    return " ".join(seen)
+
+
+def query_terms(query: str) -> list[tuple[str, ...]]:
+    """One group of alternative normal forms per distinct query word."""
+    return list(dict.fromkeys(normal_forms(w) for w in WORD.findall(query)))
+
+
+def filter_by_text(queryset: QuerySet[M], query: str) -> QuerySet[M]:
+    """Cases whose text contains every word of the query in some form of it."""
+    groups = query_terms(query)
+    if not groups:
+        return queryset
+    # Forms are [0-9a-zа-я]+ only (see WORD), so they are safe inside both query languages.
+    if connection.vendor == "postgresql":
+        tsquery = " & ".join("(" + " | ".join(g) + ")" for g in groups)
+        return queryset.filter(
+            RawSQL(
+                "to_tsvector('simple'::regconfig, cases_case.search_lemmas)"
+                " @@ to_tsquery('simple'::regconfig, %s)",
+                [tsquery],
+                output_field=BooleanField(),
+            )
+        )
+    if connection.vendor == "sqlite":
+        match = " AND ".join("(" + " OR ".join(f'"{f}"' for f in g) + ")" for g in groups)
+        return queryset.filter(
+            id__in=RawSQL("SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s", [match])
+        )
+    raise NotImplementedError(f"search is not implemented for {connection.vendor}")

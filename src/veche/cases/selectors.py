@@ -1,0 +1,114 @@
+"""Every read of cases starts from `visible_cases(actor)`: visibility lives here and only here."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+
+from veche.cases.errors import CaseError, ErrorCode
+from veche.cases.models import Case, Event
+from veche.cases.search import filter_by_text
+from veche.cases.workflow import Regime, Status
+from veche.org.access import Action, Scope
+from veche.org.models import User
+from veche.org.selectors import actor_scope
+
+
+def scope_filter(scope: Scope, action: Action = Action.VIEW) -> Q:
+    """The cases a scope reaches for an action, as a filter; nothing when it has no grants."""
+    condition = Q(pk__in=[])
+    if municipalities := scope.municipality_ids(action):
+        condition |= Q(municipality_id__in=municipalities)
+    if blocks := scope.block_ids(action):
+        condition |= Q(block_id__in=blocks)
+    if departments := scope.department_ids(action):
+        condition |= Q(department_id__in=departments)
+    return condition
+
+
+def visible_cases(actor: User | AnonymousUser) -> QuerySet[Case]:
+    return Case.objects.filter(scope_filter(actor_scope(actor)))
+
+
+SORTS: dict[str, tuple[str, ...]] = {
+    "-received_at": ("-received_at", "-id"),
+    "received_at": ("received_at", "id"),
+    "-priority": ("-priority", "-received_at", "-id"),
+    "number": ("number",),
+    "-number": ("-number",),
+}
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """The inbox and API filters; every field optional."""
+
+    status: tuple[Status, ...] = ()
+    regime: Regime | None = None
+    channel: str | None = None
+    topic_id: int | None = None
+    department_id: int | None = None
+    block_id: int | None = None
+    territory_id: int | None = None
+    municipality_id: int | None = None
+    received_from: datetime | None = None
+    received_to: datetime | None = None
+    text: str = ""
+    sort: str = "-received_at"
+
+
+def inbox_cases(actor: User | AnonymousUser, filters: CaseFilter) -> QuerySet[Case]:
+    qs = visible_cases(actor)
+    if filters.status:
+        qs = qs.filter(status__in=filters.status)
+    if filters.regime:
+        qs = qs.filter(regime=filters.regime)
+    if filters.channel:
+        qs = qs.filter(channel__code=filters.channel)
+    if filters.topic_id:
+        qs = qs.filter(Q(topic_id=filters.topic_id) | Q(topic__parent_id=filters.topic_id))
+    if filters.department_id:
+        qs = qs.filter(department_id=filters.department_id)
+    if filters.block_id:
+        qs = qs.filter(block_id=filters.block_id)
+    if filters.territory_id:
+        qs = qs.filter(
+            Q(territory_id=filters.territory_id) | Q(territory__parent_id=filters.territory_id)
+        )
+    if filters.municipality_id:
+        qs = qs.filter(municipality_id=filters.municipality_id)
+    if filters.received_from:
+        qs = qs.filter(received_at__gte=filters.received_from)
+    if filters.received_to:
+        qs = qs.filter(received_at__lt=filters.received_to)
+    if text := filters.text.strip():
+        # SQLite folds only ASCII case, so compare with the upper-cased number ourselves.
+        by_number = Q(number__in={text, text.upper()}) | Q(external_id=text)
+        qs = qs.filter(by_number) | filter_by_text(qs, text)
+    order = SORTS.get(filters.sort, SORTS["-received_at"])
+    return qs.select_related("channel", "topic", "department", "municipality").order_by(*order)
+
+
+def case_detail(actor: User | AnonymousUser, case_id: int) -> Case:
+    """One visible case, or NOT_FOUND whether it is absent or someone else's."""
+    case = (
+        visible_cases(actor)
+        .select_related("channel", "topic__parent", "department", "block", "territory", "author")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise CaseError(ErrorCode.NOT_FOUND, "Обращение не найдено.")
+    return case
+
+
+def case_timeline(case: Case) -> QuerySet[Event]:
+    return case.events.select_related("actor").order_by("at", "id")
+
+
+def count_up_to(queryset: QuerySet[Case], limit: int) -> tuple[int, bool]:
+    """How many rows, counting no further than `limit` (a full count of a million rows is the
+    slowest part of an inbox page); the flag says the true number is larger."""
+    counted = queryset.order_by()[: limit + 1].count()
+    return min(counted, limit), counted > limit

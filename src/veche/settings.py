@@ -1,0 +1,153 @@
+"""The one settings module. Every value comes from the environment (see README, «Настройки»)."""
+
+from pathlib import Path
+
+import dj_database_url
+import django_stubs_ext
+
+from veche.env import env_bool, env_int, env_list, env_str
+
+# Makes generic classes such as ModelAdmin[Model] subscriptable at run time, for mypy.
+django_stubs_ext.monkeypatch()
+
+BASE_DIR = Path(__file__).resolve().parent
+VAR_DIR = Path(
+    env_str(
+        "VECHE_VAR_DIR",
+        str(BASE_DIR.parent.parent / "var"),
+        "folder for the SQLite file and uploads",
+    )
+)
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+(VAR_DIR / "static").mkdir(exist_ok=True)  # WhiteNoise expects it before collectstatic
+
+DEBUG = env_bool("VECHE_DEBUG", False, "Django debug mode; never on in production")
+SECRET_KEY = env_str(
+    "VECHE_SECRET_KEY",
+    "insecure-dev-key-change-me-in-production-0123456789",
+    "Django secret key; set a long random value in production",
+)
+ALLOWED_HOSTS = env_list(
+    "VECHE_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"], "host names served"
+)
+CSRF_TRUSTED_ORIGINS = env_list("VECHE_CSRF_TRUSTED_ORIGINS", [], "origins allowed to POST forms")
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str(
+            "DATABASE_URL",
+            f"sqlite:///{VAR_DIR / 'veche.sqlite3'}",
+            "database URL; SQLite file by default, postgres://… in production",
+        ),
+        conn_max_age=env_int(
+            "VECHE_DB_CONN_MAX_AGE", 60, "seconds a database connection is reused"
+        ),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the inbox read while an import writes; IMMEDIATE avoids lock upgrades later.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "ninja",
+    "django_htmx",
+    "veche.org",
+    "veche.catalog",
+    "veche.cases",
+    "veche.web",
+    "veche.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "veche.web.middleware.MunicipalityTimezoneMiddleware",
+]
+
+ROOT_URLCONF = "veche.urls"
+WSGI_APPLICATION = "veche.wsgi.application"
+AUTH_USER_MODEL = "org.User"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "cases:inbox"
+LOGOUT_REDIRECT_URL = "web:login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "ru"
+LANGUAGES = [("ru", "Русский")]
+# Stored in UTC; shown in the municipality's zone (web.middleware activates it per request).
+TIME_ZONE = env_str(
+    "VECHE_DEFAULT_TIME_ZONE", "Europe/Moscow", "zone used when a user has no municipality"
+)
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Uploads live outside the web root and are served only through access-checked views.
+MEDIA_ROOT = VAR_DIR / "uploads"
+MEDIA_URL = "/uploads/"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+SESSION_COOKIE_AGE = env_int("VECHE_SESSION_SECONDS", 8 * 3600, "session lifetime in seconds")
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("VECHE_SECURE_COOKIES", False, "send cookies over HTTPS only")
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("VECHE_LOG_LEVEL", "INFO", "log level")},
+}

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from veche.api import api
+
+admin.site.site_header = "Вече — администрирование"
+admin.site.site_title = "Вече"
+admin.site.index_title = "Справочники и настройки"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("", include("veche.web.urls")),
+    path("cases/", include("veche.cases.urls")),
+]
