@@ -65,9 +65,11 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "ninja",
     "django_htmx",
+    "huey.contrib.djhuey",
     "veche.org",
     "veche.catalog",
     "veche.cases",
+    "veche.intake",
     "veche.web",
     "veche.demo",
 ]
@@ -134,6 +136,11 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "uploads"
 MEDIA_URL = "/uploads/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+VECHE_MAX_ATTACHMENT_BYTES = (
+    env_int("VECHE_MAX_ATTACHMENT_MB", 20, "largest file a citizen may attach, MB") * 2**20
+)
+# Uploaded import files (ПОС / ИМ exports) may be large; they are streamed to disk.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 SESSION_COOKIE_AGE = env_int("VECHE_SESSION_SECONDS", 8 * 3600, "session lifetime in seconds")
 SESSION_COOKIE_HTTPONLY = True
@@ -151,3 +158,19 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("VECHE_LOG_LEVEL", "INFO", "log level")},
 }
+
+# Background jobs (huey). Embedded by default: a SQLite file beside the database, run by
+# `veche run_huey`; with VECHE_REDIS_URL set, Redis, so that many consumers can share it.
+REDIS_URL = env_str("VECHE_REDIS_URL", "", "Redis URL for the task queue; empty: embedded SQLite")
+HUEY: dict[str, object] = {
+    "name": "veche",
+    "immediate": env_bool(
+        "VECHE_TASKS_IMMEDIATE", False, "run background jobs at once, in the web process"
+    ),
+    "utc": True,
+    "consumer": {"workers": env_int("VECHE_TASK_WORKERS", 2, "task consumer threads")},
+}
+if REDIS_URL:
+    HUEY |= {"huey_class": "huey.RedisHuey", "url": REDIS_URL}
+else:
+    HUEY |= {"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "tasks.sqlite3")}

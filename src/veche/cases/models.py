@@ -128,6 +128,10 @@ class Event(models.Model):
         COMMENT = "comment", "комментарий"
         ANSWER_DRAFTED = "answer_drafted", "проект ответа"
         LINKED = "linked", "связано"
+        CITIZEN_MESSAGE = "citizen_message", "сообщение заявителя"
+        ANSWER_APPROVED = "answer_approved", "ответ согласован"
+        ANSWER_SENT = "answer_sent", "ответ направлен"
+        ATTACHMENT_ADDED = "attachment_added", "вложение"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField("когда")

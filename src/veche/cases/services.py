@@ -2,16 +2,28 @@
 writes its `Event`. Views, the API, imports and the demo call these and nothing else.
 """
 
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from veche.cases.errors import CaseError, ErrorCode
-from veche.cases.models import Answer, Case, Citizen, Event, PersonalDataAccess, RegistrationCounter
+from veche.cases.files import check_upload, safe_name
+from veche.cases.models import (
+    Answer,
+    Attachment,
+    Case,
+    Citizen,
+    Event,
+    PersonalDataAccess,
+    RegistrationCounter,
+)
 from veche.cases.search import index_text
+from veche.cases.signals import answer_approved
 from veche.cases.workflow import ASSIGNABLE_STATUSES, Regime, Status, is_allowed
 from veche.catalog.models import Channel, Topic
 from veche.org.access import Action
@@ -603,3 +615,97 @@ def mark_duplicate(
             comment=comment,
         )
     return locked
+
+
+def add_citizen_message(case: Case, text: str, *, at: datetime, via: str) -> Event:
+    """A further message from the author on an open conversation (a reply by e-mail, the next
+    message in a chat): it goes on the timeline, it does not open a new case.
+
+    Not durable: a channel records its delivery in the same transaction, so a message is
+    never added twice by a retried delivery.
+    """
+    if not text.strip():
+        raise CaseError(ErrorCode.INVALID, "Пустое сообщение.")
+    with transaction.atomic():
+        return _event(
+            Case.objects.select_for_update().get(pk=case.pk),
+            Event.Kind.CITIZEN_MESSAGE,
+            at=at,
+            by=None,
+            after={"via": via},
+            comment=text.strip(),
+        )
+
+
+def attach_file(case: Case, upload: UploadedFile, *, by: User | None, now: datetime) -> Attachment:
+    """Store a file the citizen or an officer sent, after checking its size and its content
+    (not its name): see `veche.cases.files`. Stored outside the web root, served only as a
+    download to those who see the case."""
+    kind = check_upload(upload)
+    with transaction.atomic():
+        if by is not None:
+            _require(case, Action.WORK, by)
+        item = Attachment(
+            case=case,
+            name=safe_name(upload.name or "file", kind),
+            content_type=kind.mime,
+            size=upload.size or 0,
+        )
+        item.file.save(f"{uuid.uuid4().hex}.{kind.extension}", upload, save=False)
+        item.save()
+        _event(
+            case,
+            Event.Kind.ATTACHMENT_ADDED,
+            at=now,
+            by=by,
+            after={"attachment": item.pk, "name": item.name, "size": item.size},
+        )
+    return item
+
+
+def approve_answer(answer: Answer, *, by: User, now: datetime) -> Answer:
+    """The approval step before an answer goes out (DOMAIN.md §3: «на согласование»)."""
+    with transaction.atomic(durable=True):
+        case = _lock(answer.case, Action.APPROVE, by)
+        locked = Answer.objects.select_for_update().get(pk=answer.pk)
+        if locked.state != Answer.State.DRAFT:
+            raise CaseError(ErrorCode.INVALID, "Ответ уже согласован.")
+        if locked.kind == Answer.Kind.FINAL:
+            _transition(case, Status.ANSWER_APPROVED, at=now, by=by, comment="")
+        locked.state = Answer.State.APPROVED
+        locked.approved_by = by
+        locked.save(update_fields=["state", "approved_by"])
+        _event(case, Event.Kind.ANSWER_APPROVED, at=now, by=by, after={"answer": locked.pk})
+        transaction.on_commit(lambda: answer_approved.send(sender=Answer, answer=locked))
+    return locked
+
+
+def record_answer_sent(answer: Answer, *, at: datetime, via: str, reference: str = "") -> Answer:
+    """The channel has delivered an approved answer to the citizen; a final answer moves the
+    case to «Ответ направлен». Called by the channel that sent it, never twice for one answer."""
+    with transaction.atomic():
+        locked = Answer.objects.select_for_update().select_related("case").get(pk=answer.pk)
+        if locked.state == Answer.State.SENT:
+            return locked
+        if locked.state != Answer.State.APPROVED:
+            raise CaseError(ErrorCode.INVALID, "Направить можно только согласованный ответ.")
+        case = Case.objects.select_for_update().get(pk=locked.case_id)
+        if locked.kind == Answer.Kind.FINAL:
+            _transition(case, Status.ANSWERED, at=at, by=None, comment="")
+        locked.state = Answer.State.SENT
+        locked.sent_at = at
+        locked.save(update_fields=["state", "sent_at"])
+        _event(
+            case,
+            Event.Kind.ANSWER_SENT,
+            at=at,
+            by=None,
+            after={"answer": locked.pk, "via": via, "reference": reference},
+        )
+    return locked
+
+
+def add_system_note(case: Case, text: str, *, at: datetime) -> Event:
+    """A note by Veche itself on the timeline (e.g. an attachment a channel had to refuse)."""
+    with transaction.atomic():
+        return _event(case, Event.Kind.COMMENT, at=at, by=None, comment=text)

@@ -1,0 +1,89 @@
+"""The one small interface every channel implements (ARCHITECTURE.md, «connectors/»).
+
+- `fetch(source)` pulls what is new from a remote system (IMAP, Telegram getUpdates, VK
+  long poll) and moves the source's cursor; the scheduler calls it.
+- `receive(source, request)` turns a pushed request (a webhook call) into messages.
+- `send(source, outbound)` delivers a message back to the citizen and returns the remote id.
+
+A connector only translates; `veche.intake.services.accept` turns each `Inbound` into a case or a
+message on one, exactly once.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar, Protocol
+
+from django.http import HttpRequest
+
+from veche.cases.services import CitizenData
+from veche.cases.workflow import Regime
+
+if TYPE_CHECKING:
+    from veche.intake.models import Outbound, Source
+
+
+class ConnectorError(Exception):
+    """The remote system failed or refused; the message is shown on the channel status page."""
+
+
+class RejectedRequest(Exception):
+    """A pushed request that must be refused (bad signature, malformed body): 4xx, with why."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True)
+class InboundFile:
+    name: str
+    content: bytes
+    content_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One message from a citizen, as a channel understood it."""
+
+    external_id: str
+    text: str
+    received_at: datetime
+    subject: str = ""
+    author: CitizenData | None = None
+    regime: Regime = Regime.MESSAGE
+    # The conversation it belongs to (a chat id): the next message goes to the open case.
+    conversation: str = ""
+    # Remote ids this message answers (e-mail In-Reply-To / References).
+    reply_to: Sequence[str] = ()
+    address_raw: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    files: Sequence[InboundFile] = field(default_factory=tuple)
+
+
+class Connector(Protocol):
+    """A channel's module exposes one object of this shape as `connector`."""
+
+    channel: ClassVar[str]  # a `Channel.Code` value
+
+    def fetch(self, source: "Source", now: datetime) -> Sequence[Inbound]: ...
+
+    def receive(self, source: "Source", request: HttpRequest) -> Sequence[Inbound]: ...
+
+    def send(self, source: "Source", outbound: "Outbound") -> str: ...
+
+
+class PushOnly:
+    """Base for connectors the remote system pushes to: nothing to fetch."""
+
+    def fetch(self, source: "Source", now: datetime) -> Sequence[Inbound]:
+        return ()
+
+
+class PullOnly:
+    """Base for connectors that only poll: a pushed request is refused."""
+
+    def receive(self, source: "Source", request: HttpRequest) -> Sequence[Inbound]:
+        raise RejectedRequest("Этот канал не принимает входящие запросы.", status=404)
