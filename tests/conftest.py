@@ -19,3 +19,12 @@ def world(db: None) -> World:
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def seeded_channels(transactional_db: None) -> None:
+    """Transactional tests flush the data that migrations seeded; put the channels back."""
+    from veche.catalog.models import Channel
+
+    for code in Channel.Code:
+        Channel.objects.get_or_create(code=code.value, defaults={"name": code.label})

@@ -12,4 +12,5 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("veche.web.urls")),
     path("cases/", include("veche.cases.urls")),
+    path("intake/", include("veche.intake.urls")),
 ]

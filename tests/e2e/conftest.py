@@ -40,12 +40,8 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture(autouse=True)
-def _channels(transactional_db: None) -> None:
-    """Transactional tests flush the data that migrations seeded; put the channels back."""
-    from veche.catalog.models import Channel
-
-    for code in Channel.Code:
-        Channel.objects.get_or_create(code=code.value, defaults={"name": code.label})
+def _channels(seeded_channels: None) -> None:
+    """Browser tests need a live server, hence transactional tests: reseed the channels."""
 
 
 @pytest.fixture

@@ -259,7 +259,11 @@ def _can_fetch(source: Source) -> bool:
 
 
 def _can_send(source: Source) -> bool:
-    return _has(source, "send")
+    """A connector may say a particular source cannot answer (a webhook without a callback)."""
+    if not _has(source, "send"):
+        return False
+    can_send = getattr(connector_for(source.channel.code), "can_send", None)
+    return bool(can_send(source)) if callable(can_send) else True
 
 
 def _has(source: Source, method: str) -> bool:

@@ -8,7 +8,9 @@ from importlib import import_module
 from veche.intake.connectors.base import Connector
 
 # Channel code → module under veche.intake.connectors.
-MODULES: dict[str, str] = {}
+MODULES: dict[str, str] = {
+    "api": "webhook",
+}
 
 
 def connector_for(channel_code: str) -> Connector:

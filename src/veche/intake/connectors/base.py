@@ -4,6 +4,7 @@
   long poll) and moves the source's cursor; the scheduler calls it.
 - `receive(source, request)` turns a pushed request (a webhook call) into messages.
 - `send(source, outbound)` delivers a message back to the citizen and returns the remote id.
+  A connector whose sources cannot always answer also has `can_send(source) -> bool`.
 
 A connector only translates; `veche.intake.services.accept` turns each `Inbound` into a case or a
 message on one, exactly once.
@@ -33,6 +34,16 @@ class RejectedRequest(Exception):
     def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message)
         self.message = message
+        self.status = status
+
+
+class ImmediateReply(Exception):
+    """A pushed request the remote system expects a particular answer to (VK's confirmation
+    handshake): the webhook view returns `body` as plain text and accepts nothing."""
+
+    def __init__(self, body: str, status: int = 200) -> None:
+        super().__init__(body)
+        self.body = body
         self.status = status
 
 
@@ -67,6 +78,8 @@ class Connector(Protocol):
     """A channel's module exposes one object of this shape as `connector`."""
 
     channel: ClassVar[str]  # a `Channel.Code` value
+    # What the webhook view answers after accepting a pushed request (VK wants "ok").
+    ack: ClassVar[str]
 
     def fetch(self, source: "Source", now: datetime) -> Sequence[Inbound]: ...
 
@@ -78,12 +91,16 @@ class Connector(Protocol):
 class PushOnly:
     """Base for connectors the remote system pushes to: nothing to fetch."""
 
+    ack: ClassVar[str] = "ok"
+
     def fetch(self, source: "Source", now: datetime) -> Sequence[Inbound]:
         return ()
 
 
 class PullOnly:
     """Base for connectors that only poll: a pushed request is refused."""
+
+    ack: ClassVar[str] = "ok"
 
     def receive(self, source: "Source", request: HttpRequest) -> Sequence[Inbound]:
         raise RejectedRequest("Этот канал не принимает входящие запросы.", status=404)
