@@ -174,3 +174,31 @@ if REDIS_URL:
     HUEY |= {"huey_class": "huey.RedisHuey", "url": REDIS_URL}
 else:
     HUEY |= {"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "tasks.sqlite3")}
+
+# Shared across processes: Redis when configured, else files beside the database. Holds rate
+# limits of the public form, so a per-process memory cache would not do.
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+
+# Maps: tiles from a configurable server (a local one in closed networks), never a CDN script.
+MAP_TILE_URL = env_str(
+    "VECHE_MAP_TILE_URL",
+    "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    "map tile URL template ({z}/{x}/{y}); a local tile server in a closed network",
+)
+MAP_ATTRIBUTION = env_str(
+    "VECHE_MAP_ATTRIBUTION", "© участники OpenStreetMap", "attribution shown on maps"
+)
+# The public form: at most this many messages per hour from one address.
+PUBLIC_FORM_PER_HOUR = env_int(
+    "VECHE_PUBLIC_FORM_PER_HOUR", 5, "messages per hour the public form takes from one IP"
+)

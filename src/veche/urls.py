@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("veche.web.urls")),
     path("cases/", include("veche.cases.urls")),
     path("intake/", include("veche.intake.urls")),
+    path("report/", include("veche.intake.public_urls")),
 ]

@@ -67,7 +67,9 @@ class OperatorCaseForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M"],
     )
     text = forms.CharField(label="Суть обращения", widget=forms.Textarea(attrs={"rows": 6}))
-    topic = TopicField(queryset=Topic.objects.none(), required=False, label="Тема")
+    topic = TopicField(
+        queryset=Topic.objects.none(), required=False, label="Тема", empty_label="не выбрана"
+    )
     address_raw = forms.CharField(label="Адрес проблемы", max_length=500, required=False)
     full_name = forms.CharField(label="ФИО заявителя", max_length=300, required=False)
     phone = forms.CharField(label="Телефон", max_length=50, required=False)

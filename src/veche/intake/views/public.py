@@ -1,0 +1,196 @@
+"""The citizens' side: the public form and a status page that shows progress without any
+personal data. No login; every input is untrusted."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Avg
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from veche.cases.errors import CaseError
+from veche.cases.models import Case, Event
+from veche.cases.services import CaseDraft, CitizenData, attach_file, create_case
+from veche.cases.workflow import Regime, Status
+from veche.catalog.models import Channel
+from veche.intake.identity import verified_citizen
+from veche.intake.public_forms import PublicReportForm
+from veche.org.models import Municipality
+
+STATUS_SALT = "veche.intake.status"
+DEFAULT_CENTRE = (55.7558, 37.6173)
+
+# What a citizen sees of the workflow: plain words, no internal steps.
+PUBLIC_STATUS: dict[str, str] = {
+    Status.NEW: "Получено",
+    Status.REGISTERED: "Зарегистрировано",
+    Status.ASSIGNED: "Передано исполнителю",
+    Status.IN_WORK: "В работе",
+    Status.INTERIM_ANSWER: "В работе, дан промежуточный ответ",
+    Status.EXTENDED: "В работе, срок продлён",
+    Status.ON_HOLD: "Приостановлено, ждём уточнений",
+    Status.ANSWER_DRAFTED: "Готовится ответ",
+    Status.ANSWER_APPROVED: "Готовится ответ",
+    Status.ANSWERED: "Ответ направлен",
+    Status.CLOSED: "Закрыто",
+    Status.REOPENED: "Возобновлено",
+    Status.REDIRECTED: "Передано в другой орган",
+    Status.MERGED: "Объединено с сообщением о той же проблеме",
+    Status.REJECTED: "Не принято к рассмотрению",
+}
+
+
+def status_token(case: Case) -> str:
+    return signing.dumps(case.pk, salt=STATUS_SALT, compress=True)
+
+
+def status_url(case: Case) -> str:
+    return reverse("public:status", args=[status_token(case)])
+
+
+def choose(request: HttpRequest) -> HttpResponse:
+    municipalities = list(Municipality.objects.order_by("name"))
+    if len(municipalities) == 1:
+        return redirect("public:report", oktmo=municipalities[0].oktmo)
+    return render(request, "intake/public/choose.html", {"municipalities": municipalities})
+
+
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest, oktmo: str) -> HttpResponse:
+    municipality = get_object_or_404(Municipality, oktmo=oktmo)
+    _local_time(municipality)
+    identity = verified_citizen(request)
+    form = PublicReportForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if _over_limit(request):
+            form.add_error(None, "Слишком много сообщений с вашего адреса. Попробуйте через час.")
+            status = 429
+        elif form.is_valid():
+            case = _file(municipality, form.cleaned_data, identity)
+            request.session["veche_last_case"] = case.pk
+            return redirect("public:done", token=status_token(case))
+        else:
+            status = 400
+    context = {
+        "municipality": municipality,
+        "form": form,
+        "identity": identity,
+        "centre": _centre(municipality),
+        "tile_url": settings.MAP_TILE_URL,
+        "attribution": settings.MAP_ATTRIBUTION,
+    }
+    return render(request, "intake/public/report.html", context, status=status)
+
+
+def done(request: HttpRequest, token: str) -> HttpResponse:
+    case = _case_by_token(token)
+    _local_time(case.municipality)
+    context = {
+        "case": case,
+        "municipality": case.municipality,
+        "status_url": status_url(case),
+        "has_contact": _has_contact(case),
+    }
+    return render(request, "intake/public/done.html", context)
+
+
+def status(request: HttpRequest, token: str) -> HttpResponse:
+    case = _case_by_token(token)
+    _local_time(case.municipality)
+    steps = [
+        (e.at, PUBLIC_STATUS.get(e.after.get("status", ""), ""))
+        for e in case.events.filter(kind=Event.Kind.STATUS_CHANGED).order_by("at", "pk")
+    ]
+    context = {
+        "case": case,
+        "municipality": case.municipality,
+        "status": PUBLIC_STATUS[case.status],
+        "steps": [(at, label) for at, label in steps if label],
+        "department": case.department.name if case.department else "",
+    }
+    response = render(request, "intake/public/status.html", context)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _file(
+    municipality: Municipality, data: dict[str, object], identity: CitizenData | None
+) -> Case:
+    contacts = CitizenData(
+        full_name=str(data["full_name"]), email=str(data["email"]), phone=str(data["phone"])
+    )
+    topic = data.get("topic")
+    draft = CaseDraft(
+        channel=Channel.objects.get(code=Channel.Code.WEB_FORM),
+        # An identified author may file a 59-ФЗ appeal; an anonymous form only a message.
+        regime=Regime.APPEAL if identity else Regime.MESSAGE,
+        text=str(data["text"]),
+        received_at=timezone.now(),
+        external_id=f"form:{data['ticket']}",
+        author=identity or (contacts if any(vars(contacts).values()) else None),
+        address_raw=str(data["address"]),
+        lat=data["lat"],  # type: ignore[arg-type]
+        lon=data["lon"],  # type: ignore[arg-type]
+        topic_id=getattr(topic, "pk", None),
+    )
+    now = timezone.now()
+    case, created = create_case(municipality, draft, by=None, now=now)
+    if created:
+        for photo in data["photos"]:  # type: ignore[attr-defined]
+            try:
+                with transaction.atomic():
+                    attach_file(case, photo, by=None, now=now)
+            except CaseError:
+                pass  # checked by the form already; a race on the limit keeps the message
+    return case
+
+
+def _case_by_token(token: str) -> Case:
+    try:
+        pk = signing.loads(token, salt=STATUS_SALT)
+    except signing.BadSignature:
+        raise Http404("Ссылка неверна.") from None
+    related = ("topic", "department", "author", "municipality")
+    case = Case.objects.select_related(*related).filter(pk=pk).first()
+    if case is None:
+        raise Http404("Сообщение не найдено.")
+    return case
+
+
+def _local_time(municipality: Municipality) -> None:
+    """Citizens see the times of their own municipality (the middleware does it for staff)."""
+    timezone.activate(zoneinfo.ZoneInfo(municipality.time_zone))
+
+
+def _has_contact(case: Case) -> bool:
+    return bool(case.author and (case.author.email or case.author.phone))
+
+
+def _over_limit(request: HttpRequest) -> bool:
+    """A fixed hourly window per client address (REMOTE_ADDR: behind a reverse proxy, let
+    the proxy set it from X-Forwarded-For)."""
+    hour = int(timezone.now().timestamp()) // 3600
+    key = f"public-form:{request.META.get('REMOTE_ADDR', '')}:{hour}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    return count > settings.PUBLIC_FORM_PER_HOUR
+
+
+def _centre(municipality: Municipality) -> tuple[float, float]:
+    found = municipality.territories.filter(lat__isnull=False, lon__isnull=False).aggregate(
+        lat=Avg("lat"), lon=Avg("lon")
+    )
+    if found["lat"] is None:
+        return DEFAULT_CENTRE
+    return (found["lat"], found["lon"])
