@@ -14,4 +14,5 @@ urlpatterns = [
     path("cases/", include("veche.cases.urls")),
     path("intake/", include("veche.intake.urls")),
     path("report/", include("veche.intake.public_urls")),
+    path("open311/v2/", include("veche.intake.open311.urls")),
 ]

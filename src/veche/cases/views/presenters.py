@@ -92,6 +92,8 @@ CHANGE_LABELS: dict[str, str] = {
     "regime": "режим",
     "kind": "вид ответа",
     "priority": "приоритет",
+    "via": "канал",
+    "name": "файл",
 }
 
 
@@ -110,6 +112,7 @@ def timeline(user: User, case: Case) -> list[TimelineEntry]:
         },
         "topic": dict(Topic.objects.filter(pk__in=ids["topic"]).values_list("pk", "name")),
         "channel": dict(Channel.objects.values_list("code", "name")),
+        "via": dict(Channel.objects.values_list("code", "name")),
         "status": dict(Status.choices),
         "regime": dict(Regime.choices),
         "kind": dict(Answer.Kind.choices),
