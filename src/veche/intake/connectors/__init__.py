@@ -9,6 +9,8 @@ from veche.intake.connectors.base import Connector
 
 # Channel code → module under veche.intake.connectors.
 MODULES: dict[str, str] = {
+    "telegram": "telegram",
+    "vk": "vk",
     "api": "webhook",
 }
 
