@@ -52,6 +52,20 @@ def test_conversation_continues_its_open_case_and_starts_a_new_one_when_closed(
     assert Case.objects.count() == 3
 
 
+def test_a_follow_up_location_places_the_case(source: Source) -> None:
+    first = accept(source, message(1, conversation="c"), now=NOW)
+    accept(
+        source,
+        message(2, "📍", conversation="c", lat=55.1, lon=37.2, address_raw="ТЦ «Радуга»"),
+        now=NOW,
+    )
+
+    case = Case.objects.get(pk=first.case_id)
+    assert (case.lat, case.lon, case.address_raw) == (55.1, 37.2, "ТЦ «Радуга»")
+    located = case.events.get(kind=Event.Kind.LOCATED)
+    assert located.before["lat"] is None and located.after["lon"] == 37.2
+
+
 def test_redelivery_changes_nothing(source: Source) -> None:
     accept(source, message(1, conversation="c"), now=NOW)
     accept(source, message(2, conversation="c"), now=NOW)

@@ -132,6 +132,7 @@ class Event(models.Model):
         ANSWER_APPROVED = "answer_approved", "ответ согласован"
         ANSWER_SENT = "answer_sent", "ответ направлен"
         ATTACHMENT_ADDED = "attachment_added", "вложение"
+        LOCATED = "located", "указано место"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField("когда")

@@ -637,6 +637,30 @@ def add_citizen_message(case: Case, text: str, *, at: datetime, via: str) -> Eve
         )
 
 
+def locate_case(
+    case: Case,
+    *,
+    lat: float,
+    lon: float,
+    address_raw: str = "",
+    at: datetime,
+    by: User | None,
+) -> Event:
+    """Set where the problem is (a citizen's follow-up location, an officer's correction).
+
+    Not durable, like `add_citizen_message`: a channel records its delivery alongside."""
+    with transaction.atomic():
+        if by is not None:
+            _require(case, Action.WORK, by)
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        before = {"lat": locked.lat, "lon": locked.lon, "address": locked.address_raw}
+        locked.lat, locked.lon = lat, lon
+        locked.address_raw = address_raw[:500] or locked.address_raw
+        locked.save(update_fields=["lat", "lon", "address_raw", "updated_at"])
+        after = {"lat": lat, "lon": lon, "address": locked.address_raw}
+        return _event(locked, Event.Kind.LOCATED, at=at, by=by, before=before, after=after)
+
+
 def attach_file(case: Case, upload: UploadedFile, *, by: User | None, now: datetime) -> Attachment:
     """Store a file the citizen or an officer sent, after checking its size and its content
     (not its name): see `veche.cases.files`. Stored outside the web root, served only as a
@@ -709,3 +733,23 @@ def add_system_note(case: Case, text: str, *, at: datetime) -> Event:
     """A note by Veche itself on the timeline (e.g. an attachment a channel had to refuse)."""
     with transaction.atomic():
         return _event(case, Event.Kind.COMMENT, at=at, by=None, comment=text)
+
+
+def update_imported_case(case: Case, steps: Sequence[Step], *, by: User | None) -> Case:
+    """What a re-imported export says happened to a known case since the last import: the
+    same steps as `record_cases` replays for a new one, checked against the workflow table,
+    each written as its `Event` (and an `Answer` where it carries one)."""
+    with transaction.atomic(durable=True):
+        locked = _lock(case, Action.WORK, by)
+        departments = dict(
+            Department.objects.filter(municipality_id=locked.municipality_id).values_list(
+                "id", "block_id"
+            )
+        )
+        events: list[Event] = []
+        answers: list[Answer] = []
+        _replay(locked, steps, departments, events, answers)
+        locked.save(update_fields=["status", "registered_at", "department", "block", "updated_at"])
+        Event.objects.bulk_create(events)
+        Answer.objects.bulk_create(answers)
+    return locked

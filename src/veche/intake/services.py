@@ -3,7 +3,6 @@ exactly once, a source is polled with backoff, and answers go back where the cit
 """
 
 import logging
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -18,11 +17,12 @@ from veche.cases.services import (
     add_system_note,
     attach_file,
     create_case,
+    locate_case,
     record_answer_sent,
 )
 from veche.cases.workflow import Status
 from veche.intake.connectors import connector_for
-from veche.intake.connectors.base import ConnectorError, Inbound, InboundFile
+from veche.intake.connectors.base import ConnectorError, Inbound
 from veche.intake.models import Delivery, Outbound, Source
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,17 @@ def accept(source: Source, inbound: Inbound, *, now: datetime) -> Delivery:
             with transaction.atomic():
                 delivery = _record(source, inbound, thread, Delivery.Outcome.MESSAGE)
                 add_citizen_message(thread, text, at=inbound.received_at, via=source.channel.code)
-                _attach(thread, inbound.files, now=now)
+                if inbound.lat is not None and inbound.lon is not None and thread.lat is None:
+                    # Citizens often write first and send the location next.
+                    locate_case(
+                        thread,
+                        lat=inbound.lat,
+                        lon=inbound.lon,
+                        address_raw=inbound.address_raw,
+                        at=inbound.received_at,
+                        by=None,
+                    )
+                _attach(thread, inbound, now=now)
         except IntegrityError:  # a concurrent delivery of the same message won
             return Delivery.objects.get(source=source, external_id=inbound.external_id)
         return delivery
@@ -78,7 +88,7 @@ def accept(source: Source, inbound: Inbound, *, now: datetime) -> Delivery:
             },
         )
         if created:
-            _attach(case, inbound.files, now=now)
+            _attach(case, inbound, now=now)
             Source.objects.filter(pk=source.pk).update(received_total=F("received_total") + 1)
             if source.config.get("send_receipt", True) and _can_send(source):
                 queue_outbound(case, source, Outbound.Kind.RECEIPT, receipt_text(case), now=now)
@@ -125,14 +135,16 @@ def _thread_case(source: Source, inbound: Inbound) -> Case | None:
     return case
 
 
-def _attach(case: Case, files: Sequence[InboundFile], *, now: datetime) -> None:
-    for item in files:
+def _attach(case: Case, inbound: Inbound, *, now: datetime) -> None:
+    for item in inbound.files:
         upload = SimpleUploadedFile(item.name, item.content, item.content_type)
         try:
             attach_file(case, upload, by=None, now=now)
         except CaseError as exc:
             # The message is kept; the file is refused, and the timeline says why.
             add_system_note(case, f"Вложение не принято: {exc.message}", at=now)
+    for note in inbound.notes:
+        add_system_note(case, note, at=now)
 
 
 # --- polling ------------------------------------------------------------------------------------

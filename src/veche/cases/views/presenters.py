@@ -93,6 +93,7 @@ CHANGE_LABELS: dict[str, str] = {
     "kind": "вид ответа",
     "priority": "приоритет",
     "via": "канал",
+    "address": "место",
     "name": "файл",
 }
 

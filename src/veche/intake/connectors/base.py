@@ -72,6 +72,9 @@ class Inbound:
     lat: float | None = None
     lon: float | None = None
     files: Sequence[InboundFile] = field(default_factory=tuple)
+    # What the channel had to leave out and why (a file too large to download): each becomes a
+    # note on the case's timeline, next to the message.
+    notes: Sequence[str] = ()
 
 
 class Connector(Protocol):
