@@ -14,7 +14,8 @@ from veche.cases.models import Answer, Case, Event
 from veche.cases.services import approve_answer, assign_case, change_status, draft_answer
 from veche.cases.workflow import Status
 from veche.catalog.models import Channel
-from veche.intake.connectors.telegram import GREETING, _split
+from veche.intake.connectors.base import split_text
+from veche.intake.connectors.telegram import GREETING
 from veche.intake.models import Outbound, Source
 from veche.intake.services import fetch_source, queue_outbound
 
@@ -246,7 +247,7 @@ def test_a_long_answer_is_split_at_line_ends_within_the_limit() -> None:
     line = " ".join(["работы выполнены."] * 20)
     text = "\n".join(f"Пункт {n}: {line}" for n in range(30))
 
-    parts = _split(text, 4096)
+    parts = split_text(text, 4096)
 
     assert len(parts) == 3
     assert all(len(p) <= 4096 for p in parts)

@@ -10,10 +10,11 @@ A connector only translates; `veche.intake.services.accept` turns each `Inbound`
 message on one, exactly once.
 """
 
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from django.http import HttpRequest
 
@@ -107,3 +108,26 @@ class PullOnly:
 
     def receive(self, source: "Source", request: HttpRequest) -> Sequence[Inbound]:
         raise RejectedRequest("Этот канал не принимает входящие запросы.", status=404)
+
+
+def config_secret(config: Mapping[str, Any], key: str) -> str:
+    """A secret from a source's config: the value under `key`, or the environment variable
+    named under `<key>_env` (so passwords and tokens can stay out of the database)."""
+    if config.get(key):
+        return str(config[key])
+    name = str(config.get(f"{key}_env", ""))
+    return os.environ.get(name, "") if name else ""
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Cut a long text into parts of at most `limit` characters (a messenger's limit), at
+    paragraph ends, line ends or spaces where possible."""
+    parts: list[str] = []
+    rest = text.strip() or "—"
+    while len(rest) > limit:
+        found = (rest.rfind(sep, limit // 2, limit) for sep in ("\n\n", "\n", " "))
+        cut = next((at for at in found if at > 0), limit)
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    parts.append(rest)
+    return parts

@@ -24,7 +24,6 @@ the satisfaction question go back into the chat as replies to the citizen's firs
 
 import asyncio
 import logging
-import os
 from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -44,7 +43,14 @@ from telegram.request import HTTPXRequest
 
 from veche.cases.services import CitizenData
 from veche.catalog.models import Channel
-from veche.intake.connectors.base import ConnectorError, Inbound, InboundFile, PullOnly
+from veche.intake.connectors.base import (
+    ConnectorError,
+    Inbound,
+    InboundFile,
+    PullOnly,
+    config_secret,
+    split_text,
+)
 from veche.intake.models import Delivery, Outbound
 
 if TYPE_CHECKING:
@@ -111,11 +117,7 @@ connector = TelegramConnector()
 
 
 def _token(source: "Source") -> str:
-    config = source.config
-    if config.get("token"):
-        return str(config["token"])
-    name = str(config.get("token_env", ""))
-    token = os.environ.get(name, "") if name else ""
+    token = config_secret(source.config, "token")
     if not token:
         raise ConnectorError("Не задан токен бота (token или token_env в параметрах источника).")
     return token
@@ -272,7 +274,7 @@ async def _send(
 ) -> int:
     """Send the text (split at Telegram's 4096 characters) as a reply to the citizen's first
     message; the id of the first part is what a reply to it threads by."""
-    parts = _split(text, MESSAGE_LIMIT)
+    parts = split_text(text, MESSAGE_LIMIT)
     sent_ids: list[int] = []
     async with bot:
         for i, part in enumerate(parts):
@@ -287,17 +289,3 @@ async def _send(
             )
             sent_ids.append(sent.message_id)
     return sent_ids[0]
-
-
-def _split(text: str, limit: int) -> list[str]:
-    """Cut a long text into parts of at most `limit` characters, at paragraph or line ends
-    where possible."""
-    parts: list[str] = []
-    rest = text.strip() or "—"
-    while len(rest) > limit:
-        found = (rest.rfind(sep, limit // 2, limit) for sep in ("\n\n", "\n", " "))
-        cut = next((at for at in found if at > 0), limit)
-        parts.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    parts.append(rest)
-    return parts

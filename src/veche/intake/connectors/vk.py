@@ -33,7 +33,6 @@ for the same reason) from the community.
 import hmac
 import json
 import logging
-import os
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -54,6 +53,8 @@ from veche.intake.connectors.base import (
     Inbound,
     InboundFile,
     RejectedRequest,
+    config_secret,
+    split_text,
 )
 from veche.intake.models import Delivery, Outbound
 
@@ -79,7 +80,7 @@ class VkConnector:
 
     def fetch(self, source: "Source", now: datetime) -> Sequence[Inbound]:
         config = source.config
-        if not config.get("long_poll", not _secret(config, "secret")):
+        if not config.get("long_poll", not config_secret(config, "secret")):
             return ()
         group_id = _group_id(config)
         with _Client(source) as (api, session):
@@ -110,7 +111,7 @@ class VkConnector:
             raise RejectedRequest("Событие другого сообщества.", status=403)
         if event["type"] == "confirmation":
             raise ImmediateReply(str(config.get("confirmation", "")))
-        secret = _secret(config, "secret")
+        secret = config_secret(config, "secret")
         if not secret:
             raise RejectedRequest("Для сообщества не задан секретный ключ.", status=403)
         if not hmac.compare_digest(str(event.get("secret", "")).encode(), secret.encode()):
@@ -164,7 +165,7 @@ class _Client:
     """A vk_api client for the source; its errors become a `ConnectorError` without the token."""
 
     def __init__(self, source: "Source") -> None:
-        self.token = _secret(source.config, "token")
+        self.token = config_secret(source.config, "token")
         if not self.token:
             raise ConnectorError("Не задан ключ доступа сообщества (token или token_env).")
         self.session = _ApiSession(str(source.config.get("api_url") or VK_API))
@@ -186,14 +187,6 @@ class _Client:
             # API errors, the network, an answer that is not JSON or not of the expected shape.
             message = str(exc).replace(self.token, "***")
             raise ConnectorError(f"ВКонтакте: {message}") from None
-
-
-def _secret(config: Mapping[str, Any], key: str) -> str:
-    """A secret from the source's config, or from the environment variable it names."""
-    if config.get(key):
-        return str(config[key])
-    name = str(config.get(f"{key}_env", ""))
-    return os.environ.get(name, "") if name else ""
 
 
 def _group_id(config: Mapping[str, Any]) -> int:
@@ -337,7 +330,7 @@ def _message(api: Any, peer: int, outbound: Outbound) -> str:
             "messages.send",
             {"peer_id": peer, "message": part, "random_id": outbound.pk * 16 + i},
         )
-        for i, part in enumerate(_split(outbound.text, MESSAGE_LIMIT)[:16])
+        for i, part in enumerate(split_text(outbound.text, MESSAGE_LIMIT)[:16])
     ]
     return f"msg{peer}:{ids[0]}"
 
@@ -358,16 +351,3 @@ def _comment(api: Any, group_id: int, external_id: str, outbound: Outbound) -> s
         },
     )
     return f"wall{owner}_{post}_c{created['comment_id']}"
-
-
-def _split(text: str, limit: int) -> list[str]:
-    """Cut a long text into parts of at most `limit` characters, at line ends or spaces."""
-    parts: list[str] = []
-    rest = text.strip() or "—"
-    while len(rest) > limit:
-        found = (rest.rfind(sep, limit // 2, limit) for sep in ("\n", " "))
-        cut = next((at for at in found if at > 0), limit)
-        parts.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    parts.append(rest)
-    return parts

@@ -18,7 +18,6 @@ optional `callback_url`.
 import hashlib
 import hmac
 import json
-import os
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
@@ -31,7 +30,13 @@ from django.utils.dateparse import parse_datetime
 
 from veche.cases.services import CitizenData
 from veche.cases.workflow import Regime
-from veche.intake.connectors.base import ConnectorError, Inbound, PushOnly, RejectedRequest
+from veche.intake.connectors.base import (
+    ConnectorError,
+    Inbound,
+    PushOnly,
+    RejectedRequest,
+    config_secret,
+)
 from veche.intake.models import Outbound, Source
 
 HEADER = "X-Veche-Signature"
@@ -43,7 +48,7 @@ def sign(secret: str, body: bytes) -> str:
 
 
 def _secret(source: Source) -> str:
-    secret = source.config.get("secret") or os.environ.get(source.config.get("secret_env", ""), "")
+    secret = config_secret(source.config, "secret")
     if not secret:
         raise RejectedRequest("У источника не задан секрет подписи.", status=503)
     return str(secret)
