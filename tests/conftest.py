@@ -5,7 +5,6 @@ from huey.contrib.djhuey import HUEY
 
 from tests.personas import World, build_world
 
-
 # Background jobs run at once, in the test's own thread and transaction (tests of the queue
 # itself build their own huey on real Redis / SQLite: tests/intake/test_tasks.py).
 HUEY.immediate = True

@@ -30,9 +30,7 @@ def source(world: World) -> Source:
 
 
 def message(n: int, text: str = "Нет света в подъезде", **kw: Any) -> Inbound:
-    return Inbound(
-        external_id=f"m{n}", text=text, received_at=NOW + timedelta(minutes=n), **kw
-    )
+    return Inbound(external_id=f"m{n}", text=text, received_at=NOW + timedelta(minutes=n), **kw)
 
 
 def test_conversation_continues_its_open_case_and_starts_a_new_one_when_closed(
@@ -109,6 +107,20 @@ def test_files_are_kept_and_a_bad_one_is_refused_with_a_note(source: Source) -> 
     ]
     note = case.events.get(kind=Event.Kind.COMMENT)
     assert "virus.exe" in note.comment and "не принят" in note.comment
+
+
+def test_one_message_to_two_sources_is_one_case_with_its_files_once(
+    world: World, source: Source
+) -> None:
+    other = Source.objects.create(
+        municipality=world.municipality, channel=source.channel, name="Второй бот"
+    )
+    photo = InboundFile("photo.png", PNG, "image/png")
+    first = accept(source, message(1, files=[photo]), now=NOW)
+    second = accept(other, message(1, files=[photo]), now=NOW)
+
+    assert first.case_id == second.case_id
+    assert first.case.attachments.count() == 1
 
 
 class Flaky:

@@ -77,6 +77,9 @@ def accept(source: Source, inbound: Inbound, *, now: datetime) -> Delivery:
     # steps is healed by the next delivery of the same message.
     case, _ = create_case(source.municipality, draft, by=None, now=now)
     with transaction.atomic():
+        # The same letter sent to two mailboxes of one municipality is one case: only its
+        # first delivery brings the files (a redelivery after a crash still does).
+        first = not case.deliveries.exists()
         delivery, created = Delivery.objects.get_or_create(
             source=source,
             external_id=inbound.external_id,
@@ -87,8 +90,9 @@ def accept(source: Source, inbound: Inbound, *, now: datetime) -> Delivery:
                 "received_at": inbound.received_at,
             },
         )
-        if created:
+        if created and first:
             _attach(case, inbound, now=now)
+        if created:
             Source.objects.filter(pk=source.pk).update(received_total=F("received_total") + 1)
             if source.config.get("send_receipt", True) and _can_send(source):
                 queue_outbound(case, source, Outbound.Kind.RECEIPT, receipt_text(case), now=now)

@@ -9,6 +9,7 @@ from veche.intake.connectors.base import Connector
 
 # Channel code → module under veche.intake.connectors.
 MODULES: dict[str, str] = {
+    "email": "email",
     "telegram": "telegram",
     "vk": "vk",
     "api": "webhook",
