@@ -40,6 +40,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["imports"]:  # bash bench/run imports [--rows 100000]: bench/imports.py
+        from .imports import main as imports_main
+
+        return imports_main(argv[1:])
     args = parse(argv)
     folder = Path(tempfile.mkdtemp(prefix="veche-bench-", dir=args.workdir))
     db = args.reuse.resolve() if args.reuse else folder / "bench.sqlite3"

@@ -150,6 +150,7 @@ class ImportRun(models.Model):
     """One uploaded export file and what its import did."""
 
     class State(models.TextChoices):
+        MAPPING = "mapping", "ждёт сопоставления столбцов"
         QUEUED = "queued", "в очереди"
         RUNNING = "running", "загружается"
         DONE = "done", "готово"
@@ -190,6 +191,9 @@ class ImportProblem(models.Model):
     column = models.CharField("столбец", max_length=200, blank=True)
     value = models.CharField("значение", max_length=300, blank=True)
     reason = models.CharField("причина", max_length=500)
+    # False: the row was imported and only this value was left out (an unknown department,
+    # an unreadable optional date); True: the row itself was not imported.
+    row_skipped = models.BooleanField("строка не загружена", default=True)
 
     class Meta:
         verbose_name = "ошибка строки"

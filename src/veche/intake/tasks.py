@@ -7,6 +7,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from veche.intake import services
+from veche.intake.imports import tasks as import_tasks  # noqa: F401  (registers its jobs)
 from veche.intake.models import Outbound, Source
 
 

@@ -1,0 +1,342 @@
+"""Every write of the file-import channel: a run from upload to report.
+
+A run streams its file in batches: new cases go through `record_cases` (one transaction per
+batch), known ones (same channel and external id) through `update_imported_case` when the
+export says they moved on, and nothing when it does not, so importing a file twice creates
+nothing twice. Each refused row and each value left out becomes an `ImportProblem`; the
+counters and `rows_done` are saved after every batch, which is what the pages show.
+"""
+
+import logging
+import zoneinfo
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from django.core.files import File
+from django.db import IntegrityError
+from django.utils import timezone
+
+from veche.cases.errors import CaseError
+from veche.cases.models import Answer, Case
+from veche.cases.services import record_cases, update_imported_case
+from veche.cases.workflow import Status
+from veche.catalog.models import Channel, Topic
+from veche.intake.imports.fields import Field
+from veche.intake.imports.history import Current, plan
+from veche.intake.imports.presets import Detected, detect, resolve
+from veche.intake.imports.readers import FileProblem, Table, open_table
+from veche.intake.imports.rows import Lookups, Parsed, Problem, RowReader, fold
+from veche.intake.models import ColumnMapping, ImportKind, ImportProblem, ImportRun
+from veche.org.models import Department, Municipality, User
+
+log = logging.getLogger(__name__)
+
+BATCH = 1000
+Progress = Callable[[int, int | None], None]
+
+
+@dataclass
+class _Tally:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    rows_done: int = 0
+    # A value left out, by (column, reason): its first problem saved, and on how many rows.
+    first: dict[tuple[str, str], ImportProblem] = field(default_factory=dict)
+    repeats: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+def start_import(
+    municipality: Municipality,
+    upload: File,  # type: ignore[type-arg]
+    *,
+    kind: ImportKind,
+    by: User | None,
+    now: datetime,
+) -> ImportRun:
+    """Keep an uploaded export (streamed to disk, outside the web root) as a queued run."""
+    name = Path(upload.name or "export").name[:255]
+    run = ImportRun(
+        municipality=municipality, kind=kind, file_name=name, created_by=by, created_at=now
+    )
+    run.file.save(name, upload, save=False)
+    run.save()
+    return run
+
+
+@dataclass(frozen=True)
+class Inspection:
+    headers: list[str]
+    format: str = ""
+    detected: Detected | None = None
+    error: str = ""
+
+
+def inspect_run(run: ImportRun) -> Inspection:
+    """The file's header row and the export it belongs to, without reading its rows."""
+    try:
+        table = open_table(Path(run.file.path))
+    except FileProblem as exc:
+        return Inspection(headers=[], error=str(exc))
+    table.close()
+    return Inspection(table.headers, table.format, _detect(run, table.headers))
+
+
+def _detect(run: ImportRun, headers: list[str]) -> Detected | None:
+    if run.mapping is not None:
+        columns = resolve(_mapped(run.mapping), headers)
+        if columns is not None:
+            return Detected(ImportKind(run.mapping.kind), columns, run.mapping)
+    return detect(headers, ColumnMapping.objects.filter(municipality=run.municipality))
+
+
+def _mapped(mapping: ColumnMapping) -> dict[Field, str]:
+    return {Field(k): v for k, v in mapping.columns.items() if k in Field.values and v}
+
+
+def save_mapping(
+    run: ImportRun, columns: Mapping[Field, str], *, name: str, by: User | None
+) -> ColumnMapping:
+    """Remember how this municipality's export names its columns; the run will use it, and
+    so will every later file with the same headers."""
+    headers = inspect_run(run).headers
+    mapping = ColumnMapping.objects.create(
+        municipality=run.municipality,
+        kind=run.kind,
+        name=name,
+        headers=headers,
+        columns={str(k): v for k, v in columns.items() if v},
+        created_by=by,
+    )
+    ImportRun.objects.filter(pk=run.pk).update(mapping=mapping)
+    run.mapping = mapping
+    return mapping
+
+
+def run_import(run: ImportRun, *, progress: Progress | None = None) -> ImportRun:
+    """Import a queued run's file. A second call on the same run does nothing."""
+    claimed = ImportRun.objects.filter(pk=run.pk, state=ImportRun.State.QUEUED).update(
+        state=ImportRun.State.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return ImportRun.objects.get(pk=run.pk)
+    tally = _Tally()
+    try:
+        _import(run, tally, progress)
+    except FileProblem as exc:
+        _finish(run, tally, ImportRun.State.FAILED, str(exc))
+    except Exception:
+        _finish(run, tally, ImportRun.State.FAILED, "Внутренняя ошибка загрузки, см. журнал.")
+        raise
+    else:
+        _finish(run, tally, ImportRun.State.DONE, "")
+    return ImportRun.objects.get(pk=run.pk)
+
+
+def _import(run: ImportRun, tally: _Tally, progress: Progress | None) -> None:
+    table = open_table(Path(run.file.path))
+    detected = _detect(run, table.headers)
+    if detected is None:
+        table.close()
+        raise FileProblem(
+            "Заголовки файла не распознаны: это не выгрузка ИМ и для них нет сохранённого "
+            "сопоставления столбцов (или файл в другой кодировке). Сопоставьте столбцы."
+        )
+    kind = detected.kind
+    ImportRun.objects.filter(pk=run.pk).update(
+        kind=kind, mapping=detected.mapping, rows_total=table.total
+    )
+    reader = _reader(run, table, detected)
+    batch: list[Parsed] = []
+    problems: list[Problem] = []
+    for number, values in table.rows:
+        parsed, found = reader.read(number, values)
+        problems += found
+        tally.rows_done += 1
+        if parsed is None:
+            tally.failed += 1
+        else:
+            batch.append(parsed)
+        if tally.rows_done % BATCH == 0:
+            _flush(run, reader.channel, batch, problems, tally, table.total, progress)
+            batch, problems = [], []
+    _flush(run, reader.channel, batch, problems, tally, table.total, progress)
+
+
+def _reader(run: ImportRun, table: Table, detected: Detected) -> RowReader:
+    return RowReader(
+        detected.kind,
+        detected.columns,
+        table.headers,
+        channel=Channel.objects.get(code=detected.kind.value),
+        tz=zoneinfo.ZoneInfo(run.municipality.time_zone),
+        lookups=lookups_for(run.municipality),
+    )
+
+
+def lookups_for(municipality: Municipality) -> Lookups:
+    topics: dict[str, int] = {}
+    codes: dict[str, int] = {}
+    for pk, name, pos_code in Topic.objects.filter(is_active=True).values_list(
+        "pk", "name", "pos_code"
+    ):
+        topics.setdefault(fold(name), pk)
+        if pos_code:
+            codes[pos_code.strip()] = pk
+    named = Topic.objects.filter(is_active=True).exclude(im_name="")
+    for pk, im_name in named.values_list("pk", "im_name"):
+        topics[fold(im_name)] = pk  # the ИМ name wins over a plain name
+    departments = {
+        fold(name): pk
+        for pk, name in Department.objects.filter(municipality=municipality).values_list(
+            "pk", "name"
+        )
+    }
+    return Lookups(topics=topics, topic_codes=codes, departments=departments)
+
+
+def _flush(
+    run: ImportRun,
+    channel: Channel,
+    batch: list[Parsed],
+    problems: list[Problem],
+    tally: _Tally,
+    total: int | None,
+    progress: Progress | None,
+) -> None:
+    known = _known(run.municipality, channel, [p.draft.external_id for p in batch])
+    fresh = [p for p in batch if p.draft.external_id not in known]
+    for parsed in batch:
+        if parsed.draft.external_id in known:
+            problems += _update(run, known[parsed.draft.external_id], parsed, tally)
+    problems += _create(run, fresh, tally)
+    _save_problems(run, problems, tally)
+    ImportRun.objects.filter(pk=run.pk).update(
+        rows_done=tally.rows_done,
+        created=tally.created,
+        updated=tally.updated,
+        unchanged=tally.unchanged,
+        failed=tally.failed,
+    )
+    if progress is not None:
+        progress(tally.rows_done, total)
+
+
+@dataclass(frozen=True)
+class _Known(Current):
+    pk: int = 0
+
+
+def _known(municipality: Municipality, channel: Channel, ids: list[str]) -> dict[str, _Known]:
+    cases = list(
+        Case.objects.filter(
+            municipality=municipality, channel=channel, external_id__in=ids
+        ).values_list("pk", "external_id", "status", "department_id")
+    )
+    texts: dict[int, set[str]] = {}
+    for case_id, text in Answer.objects.filter(case_id__in=[c[0] for c in cases]).values_list(
+        "case_id", "text"
+    ):
+        texts.setdefault(case_id, set()).add(text)
+    return {
+        external_id: _Known(Status(status), department_id, frozenset(texts.get(pk, ())), pk)
+        for pk, external_id, status, department_id in cases
+    }
+
+
+def _update(run: ImportRun, known: _Known, parsed: Parsed, tally: _Tally) -> list[Problem]:
+    steps = plan(parsed.facts, parsed.regime, known, actor_id=run.created_by_id)
+    if not steps:
+        tally.unchanged += 1
+        return []
+    case = Case.objects.get(pk=known.pk)
+    try:
+        update_imported_case(case, steps, by=None)
+    except CaseError as exc:
+        tally.failed += 1
+        return [Problem(parsed.row, "", parsed.draft.external_id, exc.message, True)]
+    tally.updated += 1
+    return []
+
+
+def _create(run: ImportRun, fresh: list[Parsed], tally: _Tally) -> list[Problem]:
+    """Record a batch at once; if one row spoils it, record the rows one by one so that
+    every good row is kept and the bad one is reported."""
+    if not fresh:
+        return []
+    try:
+        _record(run, fresh, tally)
+    except (CaseError, IntegrityError):
+        problems = []
+        for parsed in fresh:
+            try:
+                _record(run, [parsed], tally)
+            except (CaseError, IntegrityError) as exc:
+                tally.failed += 1
+                reason = exc.message if isinstance(exc, CaseError) else "конфликт при записи"
+                problems.append(Problem(parsed.row, "", parsed.draft.external_id, reason, True))
+        return problems
+    return []
+
+
+def _record(run: ImportRun, items: list[Parsed], tally: _Tally) -> None:
+    actor = run.created_by_id
+    result = record_cases(
+        run.municipality,
+        ((p.draft, plan(p.facts, p.regime, actor_id=actor)) for p in items),
+        by=run.created_by,
+        batch_size=len(items) + 1,
+    )
+    tally.created += result.created
+    tally.unchanged += result.skipped  # the same key twice in one batch
+
+
+def _save_problems(run: ImportRun, problems: Iterable[Problem], tally: _Tally) -> None:
+    """Refused rows are saved one by one; a value left out is saved once per column and
+    reason (an unknown department repeats on every row of it) and counted."""
+    rows: list[ImportProblem] = []
+    for p in problems:
+        row = _problem_row(run, p)
+        if not p.skipped:
+            key = (p.column, p.reason)
+            tally.repeats[key] = tally.repeats.get(key, 0) + 1
+            if key in tally.first:
+                continue
+            tally.first[key] = row
+        rows.append(row)
+    ImportProblem.objects.bulk_create(rows)
+
+
+def _problem_row(run: ImportRun, p: Problem) -> ImportProblem:
+    return ImportProblem(
+        run=run,
+        row=p.row,
+        column=p.column[:200],
+        value=p.value[:300],
+        reason=p.reason[:500],
+        row_skipped=p.skipped,
+    )
+
+
+def _finish(run: ImportRun, tally: _Tally, state: ImportRun.State, error: str) -> None:
+    for key, problem in tally.first.items():
+        count = tally.repeats[key]
+        if count > 1 and problem.pk:
+            more = f"{problem.reason} (то же ещё в {count - 1} стр.)"
+            ImportProblem.objects.filter(pk=problem.pk).update(reason=more[:500])
+    done = {"rows_total": tally.rows_done} if state == ImportRun.State.DONE else {}
+    ImportRun.objects.filter(pk=run.pk).update(
+        state=state,
+        error=error,
+        finished_at=timezone.now(),
+        rows_done=tally.rows_done,
+        created=tally.created,
+        updated=tally.updated,
+        unchanged=tally.unchanged,
+        failed=tally.failed,
+        **done,
+    )
+    log.info("import run %s: %s, %s rows", run.pk, state, tally.rows_done)
