@@ -202,3 +202,17 @@ def test_a_missing_rubricator_topic_stops_the_build_before_anything_is_created()
     with pytest.raises(DemoError, match="Ямы во дворах"):
         build_demo(cases=10, now=NOW)
     assert not Municipality.objects.filter(oktmo="34599000").exists()
+
+
+def test_channel_sources_are_configured_but_off_until_secrets_are_given(
+    demo: DemoResult,
+) -> None:
+    from veche.intake.connectors import connector_for
+    from veche.intake.models import Source
+
+    sources = Source.objects.filter(municipality=demo.municipality)
+    assert sorted(s.channel.code for s in sources) == ["api", "email", "telegram", "vk"]
+    assert not any(s.is_active for s in sources)
+    for source in sources:
+        assert connector_for(source.channel.code) is not None
+        assert not any(key in source.config for key in ("password", "token", "secret"))

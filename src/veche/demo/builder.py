@@ -21,6 +21,7 @@ from veche.cases.services import CaseDraft, Step, record_cases
 from veche.catalog.models import Channel
 from veche.demo import places
 from veche.demo.cases import CaseBuilder
+from veche.demo.channels import create_sources
 from veche.demo.flow import Flow
 from veche.demo.problems import MissingTopicError, topic_ids
 from veche.demo.staff import create_staff, staff_specs
@@ -68,6 +69,7 @@ def build_demo(
     with transaction.atomic():
         structure = build_structure(rng)
         staff = create_staff(structure)
+        create_sources(structure.municipality)
     specs = Flow(structure, now, rng).specs(cases)
     builder = CaseBuilder(structure, staff, now, rng)
     items: Iterable[tuple[CaseDraft, list[Step]]] = (builder.item(spec) for spec in specs)
