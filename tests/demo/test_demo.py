@@ -13,6 +13,8 @@ from veche.catalog.models import Channel, Topic
 from veche.demo import orgchart
 from veche.demo.builder import DemoError, DemoResult, build_demo
 from veche.demo.staff import DEMO_PASSWORD
+from veche.intake.connectors import connector_for
+from veche.intake.models import Source
 from veche.org.models import Block, Department, Membership, Municipality, Role, Territory, User
 
 pytestmark = pytest.mark.django_db
@@ -207,9 +209,6 @@ def test_a_missing_rubricator_topic_stops_the_build_before_anything_is_created()
 def test_channel_sources_are_configured_but_off_until_secrets_are_given(
     demo: DemoResult,
 ) -> None:
-    from veche.intake.connectors import connector_for
-    from veche.intake.models import Source
-
     sources = Source.objects.filter(municipality=demo.municipality)
     assert sorted(s.channel.code for s in sources) == ["api", "email", "telegram", "vk"]
     assert not any(s.is_active for s in sources)
