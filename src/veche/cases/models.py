@@ -31,6 +31,17 @@ class Citizen(models.Model):
         return f"Заявитель №{self.pk}"
 
 
+class CaseQuerySet(models.QuerySet["Case"]):
+    def with_external_id(self) -> "CaseQuerySet":
+        """Cases that carry an external id: start every lookup by external id here.
+
+        SQLite uses the partial unique index (municipality, channel, external id) only when
+        the query repeats the index's condition; without it a lookup scans every case of the
+        municipality (bench/: 224 ms per batch at 200 000 cases, 1.1 s at a million).
+        """
+        return self.exclude(external_id="")
+
+
 class Case(models.Model):
     """One citizen submission under processing, whatever its regime (GLOSSARY.md, «Карточка»)."""
 
@@ -91,6 +102,8 @@ class Case(models.Model):
     search_lemmas = models.TextField(editable=False, default="")
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = CaseQuerySet.as_manager()
+
     class Meta:
         verbose_name = "обращение / сообщение"
         verbose_name_plural = "обращения и сообщения"
@@ -108,8 +121,17 @@ class Case(models.Model):
                 fields=["municipality", "status", "-received_at"], name="case_muni_status"
             ),
             models.Index(fields=["department", "-received_at"], name="case_dept_recv"),
+            # An executor's and a block head's inbox filtered by status (bench/: 250 ms at a
+            # million cases without them).
+            models.Index(fields=["department", "status", "-received_at"], name="case_dept_status"),
+            models.Index(fields=["block", "status", "-received_at"], name="case_block_status"),
             models.Index(fields=["block", "-received_at"], name="case_block_recv"),
             models.Index(fields=["topic", "-received_at"], name="case_topic_recv"),
+            # Search by a registration or external number, whatever the scope.
+            models.Index(fields=["number"], name="case_number"),
+            models.Index(
+                fields=["external_id"], condition=~Q(external_id=""), name="case_external_id"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 
 from veche.cases.errors import CaseError, ErrorCode
 from veche.cases.models import Case, Event
-from veche.cases.search import filter_by_text
+from veche.cases.search import text_match
 from veche.cases.workflow import Regime, Status
 from veche.org.access import Action, Scope
 from veche.org.models import User
@@ -83,11 +83,23 @@ def inbox_cases(actor: User | AnonymousUser, filters: CaseFilter) -> QuerySet[Ca
     if filters.received_to:
         qs = qs.filter(received_at__lt=filters.received_to)
     if text := filters.text.strip():
-        # SQLite folds only ASCII case, so compare with the upper-cased number ourselves.
-        by_number = Q(number__in={text, text.upper()}) | Q(external_id=text)
-        qs = qs.filter(by_number) | filter_by_text(qs, text)
+        qs = qs.filter(_search(text))
     order = SORTS.get(filters.sort, SORTS["-received_at"])
     return qs.select_related("channel", "topic", "department", "municipality").order_by(*order)
+
+
+def _search(text: str) -> Q:
+    """By words in any form, or, when the text has digits, by registration or external number.
+
+    Every branch is `id IN (…)` on its own index, so the scope and the order only check ids.
+    """
+    found = text_match(text) or Q(pk__in=[])
+    if any(c.isdigit() for c in text):
+        # SQLite folds only ASCII case, so compare with the upper-cased number ourselves.
+        numbers = Case.objects.filter(number__in={text, text.upper()}).values("id")
+        external = Case.objects.with_external_id().filter(external_id=text).values("id")
+        found |= Q(pk__in=numbers) | Q(pk__in=external)
+    return found
 
 
 def case_detail(actor: User | AnonymousUser, case_id: int) -> Case:

@@ -218,9 +218,11 @@ def create_case(
     """Register a new case; a second call with the same channel and external id returns the
     first case unchanged (`created` is False), so channels can deliver at least once."""
     if draft.external_id:
-        existing = Case.objects.filter(
-            municipality=municipality, channel=draft.channel, external_id=draft.external_id
-        ).first()
+        existing = (
+            Case.objects.with_external_id()
+            .filter(municipality=municipality, channel=draft.channel, external_id=draft.external_id)
+            .first()
+        )
         if existing is not None:
             return existing, False
     try:
@@ -239,9 +241,11 @@ def create_case(
             )
     except IntegrityError:
         # A concurrent delivery of the same external id won the race: return its case.
-        existing = Case.objects.filter(
-            municipality=municipality, channel=draft.channel, external_id=draft.external_id
-        ).first()
+        existing = (
+            Case.objects.with_external_id()
+            .filter(municipality=municipality, channel=draft.channel, external_id=draft.external_id)
+            .first()
+        )
         if existing is None or not draft.external_id:
             raise
         return existing, False
@@ -336,8 +340,10 @@ def _link_merged(
         return
     wanted = {step.merge_into for _, step in merges}
     found = [(c.external_id, c.pk) for c in cases if c.external_id in wanted]
-    found += Case.objects.filter(municipality=municipality, external_id__in=wanted).values_list(
-        "external_id", "pk"
+    found += (
+        Case.objects.with_external_id()
+        .filter(municipality=municipality, external_id__in=wanted)
+        .values_list("external_id", "pk")
     )
     parents: dict[str, set[int]] = {}
     for external_id, pk in found:
@@ -359,14 +365,18 @@ def _link_merged(
 def _existing_external_ids(
     municipality: Municipality, batch: list[tuple[CaseDraft, Sequence[Step]]]
 ) -> set[tuple[int, str]]:
-    ids = [d.external_id for d, _ in batch if d.external_id]
-    if not ids:
-        return set()
-    return set(
-        Case.objects.filter(municipality=municipality, external_id__in=ids).values_list(
-            "channel_id", "external_id"
+    by_channel: dict[int, set[str]] = {}
+    for draft, _ in batch:
+        if draft.external_id:
+            by_channel.setdefault(draft.channel.pk, set()).add(draft.external_id)
+    known: set[tuple[int, str]] = set()
+    for channel_id, ids in by_channel.items():  # one index seek per id: (municipality, channel, id)
+        known.update(
+            Case.objects.with_external_id()
+            .filter(municipality=municipality, channel_id=channel_id, external_id__in=ids)
+            .values_list("channel_id", "external_id")
         )
-    )
+    return known
 
 
 def _replay(

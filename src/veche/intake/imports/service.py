@@ -232,9 +232,9 @@ class _Known(Current):
 
 def _known(municipality: Municipality, channel: Channel, ids: list[str]) -> dict[str, _Known]:
     cases = list(
-        Case.objects.filter(
-            municipality=municipality, channel=channel, external_id__in=ids
-        ).values_list("pk", "external_id", "status", "department_id")
+        Case.objects.with_external_id()
+        .filter(municipality=municipality, channel=channel, external_id__in=ids)
+        .values_list("pk", "external_id", "status", "department_id")
     )
     texts: dict[int, set[str]] = {}
     for case_id, text in Answer.objects.filter(case_id__in=[c[0] for c in cases]).values_list(
