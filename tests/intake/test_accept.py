@@ -109,18 +109,39 @@ def test_files_are_kept_and_a_bad_one_is_refused_with_a_note(source: Source) -> 
     assert "virus.exe" in note.comment and "не принят" in note.comment
 
 
-def test_one_message_to_two_sources_is_one_case_with_its_files_once(
-    world: World, source: Source
-) -> None:
-    other = Source.objects.create(
-        municipality=world.municipality, channel=source.channel, name="Второй бот"
+@pytest.mark.parametrize(("channel", "cases"), [("email", 1), ("telegram", 2)])
+def test_the_same_id_at_two_sources(world: World, channel: str, cases: int) -> None:
+    """A Message-ID names one letter whatever the mailbox: one case, its files once. A
+    Telegram message id counts per bot: two bots' «m1» are two citizens' messages."""
+    first_source, second_source = (
+        Source.objects.create(
+            municipality=world.municipality,
+            channel=Channel.objects.get(code=channel),
+            name=name,
+            config={"send_receipt": False},
+        )
+        for name in ("Первый", "Второй")
     )
     photo = InboundFile("photo.png", PNG, "image/png")
-    first = accept(source, message(1, files=[photo]), now=NOW)
-    second = accept(other, message(1, files=[photo]), now=NOW)
+    first = accept(first_source, message(1, "Яма на Ленина", files=[photo]), now=NOW)
+    second = accept(second_source, message(1, "Нет отопления в школе", files=[photo]), now=NOW)
 
-    assert first.case_id == second.case_id
-    assert first.case.attachments.count() == 1
+    assert Case.objects.count() == cases
+    assert (first.case_id == second.case_id) is (cases == 1)
+    assert sum(c.attachments.count() for c in Case.objects.all()) == cases
+    if cases == 2:
+        assert second.case.text == "Нет отопления в школе"
+
+
+def test_what_no_column_can_hold_is_cleaned(source: Source) -> None:
+    long_id = "x" * 500
+    nul = Inbound(external_id=long_id, text="Текст\x00 с нулём", received_at=NOW)
+    delivery = accept(source, nul, now=NOW)
+    again = accept(source, Inbound(external_id=long_id, text="повтор", received_at=NOW), now=NOW)
+
+    assert delivery.pk == again.pk
+    assert delivery.case.text == "Текст с нулём"
+    assert len(delivery.case.external_id) <= 200
 
 
 class Flaky:

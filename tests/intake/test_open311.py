@@ -20,7 +20,7 @@ from veche.cases.models import Case
 from veche.cases.services import assign_case, change_status
 from veche.cases.workflow import Regime, Status
 from veche.catalog.models import Channel, Topic
-from veche.intake.open311 import selectors, throttle
+from veche.intake.open311 import selectors, views
 from veche.org.models import User
 from veche.org.services import issue_api_token
 
@@ -632,7 +632,7 @@ def test_a_wrong_method_is_a_405_with_allow(client: Client, world: World) -> Non
 def test_posts_beyond_the_limit_per_key_are_a_429(
     client: Client, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(throttle, "POSTS_PER_MINUTE", 2)
+    monkeypatch.setattr(views, "POSTS_PER_MINUTE", 2)
     key = key_of(world.operator)
 
     codes = [
@@ -691,3 +691,16 @@ def test_a_form_with_too_many_fields_is_a_400_not_a_500(client: Client, world: W
     assert response.status_code == 400
     assert errors(response) == ["Слишком большой запрос."]
     assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "dates", [{"start_date": "9999-12-31T00:00:00Z"}, {"end_date": "0001-01-01"}]
+)
+def test_dates_at_the_ends_of_time_are_a_400(
+    client: Client, world: World, dates: dict[str, str]
+) -> None:
+    params = {"jurisdiction_id": world.municipality.oktmo, **dates}
+    response = client.get("/open311/v2/requests.json", params)
+
+    assert response.status_code == 400
+    assert "год вне" in errors(response)[0]  # type: ignore[arg-type]

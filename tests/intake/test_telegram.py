@@ -62,7 +62,7 @@ def test_a_message_becomes_a_case_and_the_bot_replies_with_its_number(
     case = Case.objects.get()
     assert case.channel.code == Channel.Code.TELEGRAM
     assert case.text == "Во дворе дома 5 по ул. Ленина яма, машины не проехать"
-    assert case.external_id == f"{CHAT}:{sent['message_id']}"
+    assert case.deliveries.get().external_id == f"{CHAT}:{sent['message_id']}"
     assert case.author is not None
     assert case.author.full_name == "Мария Иванова"
     assert case.author.social_id == f"tg://user?id={CHAT}"

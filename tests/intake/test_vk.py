@@ -123,7 +123,7 @@ def test_a_message_becomes_a_case_and_the_community_replies_with_its_number(
     assert case.channel.code == Channel.Code.VK
     assert case.regime == Regime.MESSAGE
     assert case.text == "Во дворе дома 5 не вывозят мусор"
-    assert case.external_id == f"msg{USER}_41"
+    assert case.deliveries.get().external_id == f"msg{USER}_41"
     assert case.author is not None
     assert case.author.social_id == f"vk.com/id{USER}"
     [(method, sent)] = fake.sent
@@ -141,7 +141,7 @@ def test_the_next_message_in_the_dialogue_goes_to_the_same_case(fake: FakeVk, po
     post(fake.message(NEIGHBOUR, "Яма у школы", number=1))
 
     assert Case.objects.count() == 2
-    first = Case.objects.get(external_id=f"msg{USER}_1")
+    first = Case.objects.get(deliveries__external_id=f"msg{USER}_1")
     messages = first.events.filter(kind=Event.Kind.CITIZEN_MESSAGE)
     assert [e.comment for e in messages] == ["Уже третью неделю"]
 
@@ -168,6 +168,17 @@ def test_a_photo_and_a_location_in_a_message_are_kept(fake: FakeVk, post: Any) -
         assert stored.read() == JPEG  # the largest size
 
 
+def test_a_file_address_outside_vk_is_not_fetched(fake: FakeVk, post: Any) -> None:
+    event = fake.message(USER, "Смотрите фото", number=4, photo=JPEG)
+    for size in event["object"]["message"]["attachments"][0]["photo"]["sizes"]:
+        size["url"] = "http://10.0.0.1/admin/x.jpg"  # a forged event probing the network
+    post(event)
+
+    case = Case.objects.get()
+    assert not case.attachments.exists()
+    assert "не получено" in case.text
+
+
 def test_a_comment_under_a_post_becomes_an_incident_and_the_reply_is_a_comment(
     fake: FakeVk, post: Any
 ) -> None:
@@ -176,7 +187,7 @@ def test_a_comment_under_a_post_becomes_an_incident_and_the_reply_is_a_comment(
     assert response.content == b"ok"
     case = Case.objects.get()
     assert case.regime == Regime.INCIDENT
-    assert case.external_id == f"wall-{GROUP_ID}_{POST}_c501"
+    assert case.deliveries.get().external_id == f"wall-{GROUP_ID}_{POST}_c501"
     [(method, sent)] = fake.sent
     assert method == "wall.createComment"
     assert sent["owner_id"] == str(-GROUP_ID)
@@ -194,7 +205,7 @@ def test_replies_in_the_citizens_comment_thread_go_to_the_same_case(
     post(fake.comment(NEIGHBOUR, "У нас так же", post_id=POST, comment_id=510, thread_of=501))
 
     assert Case.objects.count() == 2
-    first = Case.objects.get(external_id=f"wall-{GROUP_ID}_{POST}_c501")
+    first = Case.objects.get(deliveries__external_id=f"wall-{GROUP_ID}_{POST}_c501")
     assert [e.comment for e in first.events.filter(kind=Event.Kind.CITIZEN_MESSAGE)] == [
         "И тротуар тоже"
     ]

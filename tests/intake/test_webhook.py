@@ -18,6 +18,7 @@ from veche.cases.workflow import Status
 from veche.catalog.models import Channel
 from veche.intake.connectors.webhook import HEADER, sign
 from veche.intake.models import Delivery, Outbound, Source
+from veche.intake.services import dispatch_answer, send_outbound
 
 SECRET = "s3cr3t-webhook"
 
@@ -62,7 +63,8 @@ def test_signed_push_creates_cases_once(source: Source) -> None:
 
     assert again.status_code == 200
     cases = Case.objects.filter(channel__code="api").order_by("external_id")
-    assert [c.external_id for c in cases] == ["P-1", "P-2"]
+    # Ids are the sender's own: the case key carries the source (another system has «P-1» too).
+    assert [c.external_id for c in cases] == [f"{source.pk}:P-1", f"{source.pk}:P-2"]
     first = cases[0]
     assert (first.address_raw, first.lat, first.lon) == ("ул. Ленина, 5", 55.75, 37.61)
     assert first.author is not None and first.author.full_name == "Иванова Мария"
@@ -135,7 +137,7 @@ def test_approved_answer_goes_back_to_the_callback_signed(
     source.save()
     with django_capture_on_commit_callbacks(execute=True):
         post(source, ITEM)
-    case = Case.objects.get(external_id="P-1")
+    case = Case.objects.get(deliveries__external_id="P-1")
     receipt = Outbound.objects.get(case=case, kind=Outbound.Kind.RECEIPT)
     assert receipt.state == Outbound.State.SENT
     assert case.number in receipt.text
@@ -174,3 +176,50 @@ def test_unreachable_callback_keeps_the_answer_for_a_retry(
     assert receipt.state == Outbound.State.PENDING
     assert receipt.attempts == 1
     assert "callback_url не ответил" in receipt.last_error
+
+
+def _approved_answer(world: World, source: Source, capture: Any) -> Answer:
+    with capture(execute=False):
+        post(source, ITEM)
+    case = Case.objects.get()
+    change_status(case, Status.REGISTERED, by=world.operator, now=NOW)
+    assign_case(case, world.housing, by=world.operator, now=NOW)
+    change_status(case, Status.IN_WORK, by=world.housing_executor, now=NOW)
+    answer = draft_answer(case, "Снег убран 23.11.", by=world.housing_executor, now=NOW)
+    with capture(execute=False):  # queued, not sent yet
+        approve_answer(answer, by=world.head, now=NOW)
+    return answer
+
+
+def test_a_message_is_sent_once_even_if_two_workers_take_it(
+    world: World, source: Source, callback_url: str, django_capture_on_commit_callbacks: Any
+) -> None:
+    source.config["callback_url"] = callback_url
+    source.save()
+    answer = _approved_answer(world, source, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=False):
+        outbound = dispatch_answer(answer, now=NOW)
+    assert outbound is not None
+    stale_copy = Outbound.objects.get(pk=outbound.pk)
+
+    assert send_outbound(outbound, now=NOW) is True
+    assert send_outbound(stale_copy, now=NOW) is False  # already claimed and sent
+    answers = [json.loads(body) for _, body in Callback.received if b'"answer"' in body]
+    assert len(answers) == 1
+
+
+def test_an_answer_sent_back_for_rework_before_sending_is_not_sent(
+    world: World, source: Source, callback_url: str, django_capture_on_commit_callbacks: Any
+) -> None:
+    source.config["callback_url"] = callback_url
+    source.save()
+    answer = _approved_answer(world, source, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=False):
+        outbound = dispatch_answer(answer, now=NOW)
+    assert outbound is not None
+    change_status(answer.case, Status.IN_WORK, by=world.head, now=NOW)
+
+    assert send_outbound(outbound, now=NOW) is False
+    outbound.refresh_from_db()
+    assert outbound.state == Outbound.State.CANCELLED
+    assert not [body for _, body in Callback.received if b'"answer"' in body]

@@ -20,6 +20,7 @@ class SourceAdmin(admin.ModelAdmin[Source]):
 @admin.register(Outbound)
 class OutboundAdmin(admin.ModelAdmin[Outbound]):
     list_display = ["case", "kind", "state", "attempts", "created_at", "sent_at"]
+    list_select_related = ["case"]
     list_filter = ["state", "kind"]
     readonly_fields = [f.name for f in Outbound._meta.fields]
 

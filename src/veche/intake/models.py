@@ -85,21 +85,25 @@ class Outbound(models.Model):
 
     class State(models.TextChoices):
         PENDING = "pending", "ожидает отправки"
+        SENDING = "sending", "отправляется"
         SENT = "sent", "отправлено"
         FAILED = "failed", "ошибка"
+        CANCELLED = "cancelled", "отменено"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outbound")
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="outbound")
     answer = models.ForeignKey(Answer, null=True, blank=True, on_delete=models.CASCADE)
     kind = models.CharField(max_length=8, choices=Kind.choices)
     text = models.TextField()
-    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     # What the remote system called the sent message (Message-ID, Telegram message id, …):
     # a citizen's reply to it threads back to this case.
     external_id = models.CharField(max_length=300, blank=True, db_index=True)
     created_at = models.DateTimeField()
+    # When a worker took it for sending: one worker sends it, a stale claim is retried.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -2,12 +2,14 @@
 exactly once, a source is polled with backoff, and answers go back where the citizen wrote.
 """
 
+import hashlib
 import logging
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from veche.cases.errors import CaseError
 from veche.cases.models import Answer, Case
@@ -31,12 +33,24 @@ log = logging.getLogger(__name__)
 FINISHED = {Status.CLOSED, Status.MERGED, Status.REJECTED, Status.REDIRECTED}
 MAX_BACKOFF = timedelta(hours=1)
 MAX_SEND_ATTEMPTS = 5
+LEASE = timedelta(minutes=15)  # longest a fetch may take before its source is polled again
+STALE_CLAIM = timedelta(minutes=10)
 NO_TEXT = "(сообщение без текста, см. вложения)"
+CASE_KEY_LENGTH = 200  # Case.external_id
+DELIVERY_KEY_LENGTH = 300  # Delivery.external_id
+AUTHOR_LENGTHS = {  # the columns of cases.Citizen
+    "full_name": 300,
+    "phone": 50,
+    "email": 254,
+    "postal_address": 500,
+    "social_id": 200,
+}
 
 
 def accept(source: Source, inbound: Inbound, *, now: datetime) -> Delivery:
     """Record one inbound message: a new case, or a further message on the case it continues.
     Delivering the same message again returns the first delivery and changes nothing."""
+    inbound = _clean(inbound)
     known = Delivery.objects.filter(source=source, external_id=inbound.external_id).first()
     if known is not None:
         return known
@@ -66,7 +80,7 @@ def accept(source: Source, inbound: Inbound, *, now: datetime) -> Delivery:
         regime=inbound.regime,
         text=text,
         received_at=inbound.received_at,
-        external_id=inbound.external_id,
+        external_id=_case_key(source, inbound),
         subject=inbound.subject[:500],
         author=inbound.author,
         address_raw=inbound.address_raw[:500],
@@ -97,6 +111,41 @@ def accept(source: Source, inbound: Inbound, *, now: datetime) -> Delivery:
             if source.config.get("send_receipt", True) and _can_send(source):
                 queue_outbound(case, source, Outbound.Kind.RECEIPT, receipt_text(case), now=now)
     return delivery
+
+
+def _case_key(source: Source, inbound: Inbound) -> str:
+    """The case's external id: the remote id itself where it is unique across sources (a
+    Message-ID), else prefixed by the source (two bots both have a message «42:5»)."""
+    shared = getattr(connector_for(source.channel.code), "shared_ids", False)
+    key = inbound.external_id if shared else f"{source.pk}:{inbound.external_id}"
+    if len(key) > CASE_KEY_LENGTH:
+        key = "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+    return key
+
+
+def _clean(inbound: Inbound) -> Inbound:
+    """What no database column can hold: NUL characters (PostgreSQL refuses them) and remote
+    ids longer than the column (kept unique by hashing)."""
+    external_id = inbound.external_id
+    if len(external_id) > DELIVERY_KEY_LENGTH:
+        external_id = "sha256:" + hashlib.sha256(external_id.encode()).hexdigest()
+    author = inbound.author
+    if author is not None:
+        author = replace(
+            author, **{k: _no_nul(v)[: AUTHOR_LENGTHS[k]] for k, v in vars(author).items()}
+        )
+    return replace(
+        inbound,
+        external_id=external_id,
+        text=_no_nul(inbound.text),
+        subject=_no_nul(inbound.subject),
+        address_raw=_no_nul(inbound.address_raw),
+        author=author,
+    )
+
+
+def _no_nul(value: str) -> str:
+    return value.replace("\x00", "")
 
 
 def receipt_text(case: Case) -> str:
@@ -164,24 +213,46 @@ def due_sources(now: datetime) -> list[Source]:
     ]
 
 
+def claim_due_sources(now: datetime) -> list[Source]:
+    """The due sources, each leased to the caller so that a slow fetch is never started twice
+    (a second Telegram getUpdates would be refused; a slower run would write an old cursor)."""
+    claimed = []
+    for source in due_sources(now):
+        still_due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+        if Source.objects.filter(still_due, pk=source.pk).update(next_attempt_at=now + LEASE):
+            claimed.append(source)
+    return claimed
+
+
 def fetch_source(source: Source, *, now: datetime) -> int:
     """Poll one source and accept what it returns. A failure is recorded on the source and
-    retried later with a growing pause; it never stops the other sources."""
+    retried later with a growing pause; it never stops the other sources.
+
+    The cursor is saved only after every message was accepted, so a crash re-fetches rather
+    than skips; a message that cannot be accepted stops its source, with the reason on the
+    channel page, until it is fixed: nothing is dropped silently.
+    """
     Source.objects.filter(pk=source.pk).update(last_attempt_at=now)
     try:
         messages = connector_for(source.channel.code).fetch(source, now)
         for message in messages:
             accept(source, message, now=now)
-    except (ConnectorError, OSError, CaseError) as exc:
+    except Exception as exc:
         failures = source.failures + 1
         pause = min(timedelta(seconds=source.poll_seconds) * 2**failures, MAX_BACKOFF)
         Source.objects.filter(pk=source.pk).update(
-            failures=failures, last_error=str(exc)[:2000], next_attempt_at=now + pause
+            failures=failures, last_error=_reason(exc), next_attempt_at=now + pause
         )
-        log.warning("source %s failed (%s), next attempt in %s", source.pk, exc, pause)
+        expected = isinstance(exc, ConnectorError | OSError | CaseError)
+        log.log(
+            logging.WARNING if expected else logging.ERROR,
+            "source %s failed (%s), next attempt in %s",
+            source.pk,
+            exc,
+            pause,
+            exc_info=not expected,
+        )
         return 0
-    # The connector moved its cursor on the instance; it is saved only after every message
-    # was accepted, so a crash re-fetches rather than skips.
     Source.objects.filter(pk=source.pk).update(
         cursor=source.cursor,
         failures=0,
@@ -190,6 +261,13 @@ def fetch_source(source: Source, *, now: datetime) -> int:
         next_attempt_at=now + timedelta(seconds=source.poll_seconds),
     )
     return len(messages)
+
+
+def _reason(exc: Exception) -> str:
+    message = exc.message if isinstance(exc, CaseError) else str(exc)
+    if not isinstance(exc, ConnectorError | OSError | CaseError):
+        message = f"{type(exc).__name__}: {message}"
+    return message[:2000]
 
 
 # --- sending back -------------------------------------------------------------------------------
@@ -236,31 +314,62 @@ def dispatch_answer(answer: Answer, *, now: datetime) -> Outbound | None:
 
 
 def send_outbound(outbound: Outbound, *, now: datetime) -> bool:
-    """Try to deliver one queued message; a failure is kept for a later retry."""
-    if outbound.state == Outbound.State.SENT:
-        return True
+    """Deliver one queued message, once: a worker claims it first, so two workers (or a retry
+    racing the first attempt) never send it twice. A failure is kept for a later retry."""
+    claimed = Outbound.objects.filter(pk=outbound.pk, state=Outbound.State.PENDING).update(
+        state=Outbound.State.SENDING, claimed_at=now
+    )
+    if not claimed:
+        return False
+    if outbound.answer is not None and not _still_approved(outbound.answer):
+        Outbound.objects.filter(pk=outbound.pk).update(
+            state=Outbound.State.CANCELLED,
+            last_error="Ответ возвращён на доработку до отправки.",
+        )
+        return False
     try:
         reference = connector_for(outbound.source.channel.code).send(outbound.source, outbound)
-    except (ConnectorError, OSError) as exc:
+    except Exception as exc:
         attempts = outbound.attempts + 1
         state = Outbound.State.FAILED if attempts >= MAX_SEND_ATTEMPTS else Outbound.State.PENDING
         Outbound.objects.filter(pk=outbound.pk).update(
-            attempts=attempts, last_error=str(exc)[:2000], state=state
+            attempts=attempts, last_error=_reason(exc), state=state
         )
         log.warning("outbound %s failed: %s", outbound.pk, exc)
         return False
-    with transaction.atomic():
-        Outbound.objects.filter(pk=outbound.pk).update(
-            state=Outbound.State.SENT,
-            attempts=F("attempts") + 1,
-            external_id=reference[:300],
-            sent_at=now,
-            last_error="",
-        )
-        if outbound.answer is not None:
+    # Sent: say so first, in its own commit, whatever the case's workflow says next.
+    Outbound.objects.filter(pk=outbound.pk).update(
+        state=Outbound.State.SENT,
+        attempts=F("attempts") + 1,
+        external_id=reference[:300],
+        sent_at=now,
+        last_error="",
+    )
+    if outbound.answer is not None:
+        try:
             record_answer_sent(
                 outbound.answer, at=now, via=outbound.source.channel.code, reference=reference
             )
+        except CaseError as exc:
+            add_system_note(
+                outbound.case, f"Ответ отправлен, но статус не изменён: {exc.message}", at=now
+            )
+    return True
+
+
+def release_stale_claims(now: datetime) -> int:
+    """Messages whose worker died while sending go back to the queue."""
+    return Outbound.objects.filter(
+        state=Outbound.State.SENDING, claimed_at__lt=now - STALE_CLAIM
+    ).update(state=Outbound.State.PENDING)
+
+
+def _still_approved(answer: Answer) -> bool:
+    answer.refresh_from_db(fields=["state"])
+    if answer.state != Answer.State.APPROVED:
+        return answer.state == Answer.State.SENT  # sent by another way: record_answer_sent no-ops
+    if answer.kind == Answer.Kind.FINAL:
+        return Case.objects.filter(pk=answer.case_id, status=Status.ANSWER_APPROVED).exists()
     return True
 
 

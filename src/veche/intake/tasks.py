@@ -15,7 +15,7 @@ from veche.intake.models import Outbound, Source
 def poll_sources() -> int:
     """Every minute: queue a fetch of each source that is due (each on its own, so a slow or
     failing source never holds up the others)."""
-    due = services.due_sources(timezone.now())
+    due = services.claim_due_sources(timezone.now())
     for source in due:
         fetch_source_task(source.pk)
     return len(due)
@@ -38,7 +38,9 @@ def send_outbound_task(outbound_id: int) -> bool:
 @db_periodic_task(crontab(minute="*/5"))
 def retry_outbound() -> int:
     """Messages whose sending failed are tried again, up to MAX_SEND_ATTEMPTS."""
-    stale = timezone.now() - timedelta(minutes=2)
+    now = timezone.now()
+    services.release_stale_claims(now)
+    stale = now - timedelta(minutes=2)
     pending = Outbound.objects.filter(state=Outbound.State.PENDING, created_at__lt=stale)
     ids = list(pending.values_list("pk", flat=True)[:500])
     for pk in ids:

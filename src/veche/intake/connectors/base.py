@@ -84,6 +84,10 @@ class Connector(Protocol):
     channel: ClassVar[str]  # a `Channel.Code` value
     # What the webhook view answers after accepting a pushed request (VK wants "ok").
     ack: ClassVar[str]
+    # True when the remote ids are unique across sources (an e-mail Message-ID): the same
+    # message reaching two sources is then one case. Otherwise ids are per source (a Telegram
+    # message id counts per bot), and the case key is prefixed with the source.
+    shared_ids: ClassVar[bool]
 
     def fetch(self, source: "Source", now: datetime) -> Sequence[Inbound]: ...
 
@@ -96,6 +100,7 @@ class PushOnly:
     """Base for connectors the remote system pushes to: nothing to fetch."""
 
     ack: ClassVar[str] = "ok"
+    shared_ids: ClassVar[bool] = False
 
     def fetch(self, source: "Source", now: datetime) -> Sequence[Inbound]:
         return ()
@@ -105,6 +110,7 @@ class PullOnly:
     """Base for connectors that only poll: a pushed request is refused."""
 
     ack: ClassVar[str] = "ok"
+    shared_ids: ClassVar[bool] = False
 
     def receive(self, source: "Source", request: HttpRequest) -> Sequence[Inbound]:
         raise RejectedRequest("Этот канал не принимает входящие запросы.", status=404)

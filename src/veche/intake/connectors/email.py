@@ -176,6 +176,7 @@ class Letter:
 
 class EmailConnector(PullOnly):
     channel: ClassVar[str] = Channel.Code.EMAIL
+    shared_ids: ClassVar[bool] = True  # a Message-ID names one letter whatever the mailbox
 
     def fetch(self, source: "Source", now: datetime) -> Sequence[Inbound]:
         config = Config.of(source)

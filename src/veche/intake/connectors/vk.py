@@ -36,6 +36,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import urlsplit
 
 import jconfig
 import requests
@@ -77,6 +78,7 @@ EVENTS = ("message_new", "wall_reply_new")
 class VkConnector:
     channel: ClassVar[str] = Channel.Code.VK
     ack: ClassVar[str] = "ok"
+    shared_ids: ClassVar[bool] = False  # peer and comment ids count per community
 
     def fetch(self, source: "Source", now: datetime) -> Sequence[Inbound]:
         config = source.config
@@ -118,7 +120,7 @@ class VkConnector:
             raise RejectedRequest("Неверный секретный ключ.", status=403)
         if event["type"] not in EVENTS:
             return ()
-        with requests.Session() as session:
+        with _ApiSession(str(source.config.get("api_url") or VK_API)) as session:
             try:
                 found = _inbound(event, group_id, session)
             except (KeyError, TypeError, ValueError, AttributeError):
@@ -142,6 +144,10 @@ connector = VkConnector()
 
 
 # --- the client ---------------------------------------------------------------------------------
+
+
+# Where VK serves photos and documents (sun*.userapi.com, vk.com/doc…, vkuser.net CDNs).
+FILE_HOSTS = ("userapi.com", "vk.com", "vk.ru", "vkuser.net", "vk-cdn.net", "vkuseraudio.net")
 
 
 class _ApiSession(requests.Session):
@@ -308,17 +314,24 @@ def _files(
 
 
 def _download(session: requests.Session, url: str) -> bytes:
-    if not url.startswith(("https://", "http://")):
-        raise ValueError("not a web address")
+    """A file from VK's own servers only: the address comes in the event, and fetching any
+    address we are given would let a forged event probe the municipality's network."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    own = urlsplit(getattr(session, "base", "")).hostname  # the configured API server
+    if parts.scheme not in {"https", "http"} or not (
+        host == own or any(host == d or host.endswith("." + d) for d in FILE_HOSTS)
+    ):
+        raise ValueError(f"адрес не на серверах ВКонтакте: {host or url[:60]}")
     limit = settings.VECHE_MAX_ATTACHMENT_BYTES
-    with session.get(url, stream=True, timeout=TIMEOUT) as response:
+    content = bytearray()
+    with session.get(url, stream=True, timeout=TIMEOUT, allow_redirects=False) as response:
         response.raise_for_status()
-        content = b""
         for chunk in response.iter_content(64 * 1024):
             content += chunk
             if len(content) > limit:
                 raise ValueError(f"больше {limit // 2**20} МБ")
-    return content
+    return bytes(content)
 
 
 # --- sending ------------------------------------------------------------------------------------

@@ -148,6 +148,9 @@ def _ids(raw: str, name: str, problems: list[str]) -> tuple[int, ...]:
     return tuple(i for i in ids if i is not None)
 
 
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+
+
 def _moment(raw: str, name: str, zone: str, problems: list[str]) -> datetime | None:
     """A w3c datetime; without an offset it is the municipality's local time. A «+» of the
     offset that arrived unescaped (and so as a space) is put back."""
@@ -163,5 +166,9 @@ def _moment(raw: str, name: str, zone: str, problems: list[str]) -> datetime | N
         moment = datetime.combine(day, time.min)
     if moment is None:
         problems.append(f"{name}: дата и время в формате W3C, например 2026-11-23T09:00:00+03:00.")
+        return None
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        # The far ends overflow when turned into UTC (9999-12-31, 0001-01-01).
+        problems.append(f"{name}: год вне {EARLIEST_YEAR}–{LATEST_YEAR}.")
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(zone))

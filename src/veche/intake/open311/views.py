@@ -15,16 +15,18 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from veche.cases.errors import CaseError, ErrorCode
-from veche.intake.open311 import present, selectors, throttle
+from veche.intake.open311 import present, selectors
 from veche.intake.open311.errors import Open311Error
 from veche.intake.open311.formats import FORMATS, Record, Reply, render, render_error
 from veche.intake.open311.parsing import parse_query, parse_request
 from veche.intake.open311.services import submit_request
+from veche.intake.throttle import within_limit
 from veche.org.access import Action
 from veche.org.models import Municipality
 from veche.org.selectors import actor_scope
 from veche.org.services import authenticate_token
 
+POSTS_PER_MINUTE = 60  # per API key: a guard against a looping client
 CHANGESET = "2026-11-23T00:00:00Z"  # when this endpoint's behaviour last changed
 KEY_SERVICE = "Ключ (api_key) выдаёт администратор МЦУ: veche apitoken ИМЯ --user ЛОГИН"
 STATUS_BY_CODE = {
@@ -134,7 +136,7 @@ def _submit(request: HttpRequest) -> Reply:
     if municipality.pk not in allowed:
         raise Open311Error(403, "У ключа нет права регистрировать сообщения в этом муниципалитете.")
     now = timezone.now()
-    if not throttle.allow_post(str(user.pk), now=now):
+    if not within_limit("open311", str(user.pk), limit=POSTS_PER_MINUTE, window_s=60, now=now):
         raise Open311Error(429, "Слишком много запросов с этим ключом, повторите через минуту.")
     data = parse_request(form)
     topic = selectors.service_topic(data.service_code)

@@ -5,7 +5,6 @@ import zoneinfo
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Avg
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,6 +20,7 @@ from veche.cases.workflow import Regime, Status
 from veche.catalog.models import Channel
 from veche.intake.identity import verified_citizen
 from veche.intake.public_forms import PublicReportForm
+from veche.intake.throttle import within_limit
 from veche.org.models import Municipality
 
 STATUS_SALT = "veche.intake.status"
@@ -74,7 +74,6 @@ def report(request: HttpRequest, oktmo: str) -> HttpResponse:
             status = 429
         elif form.is_valid():
             case = _file(municipality, form.cleaned_data, identity)
-            request.session["veche_last_case"] = case.pk
             return redirect("public:done", token=status_token(case))
         else:
             status = 400
@@ -174,17 +173,11 @@ def _has_contact(case: Case) -> bool:
 
 
 def _over_limit(request: HttpRequest) -> bool:
-    """A fixed hourly window per client address (REMOTE_ADDR: behind a reverse proxy, let
-    the proxy set it from X-Forwarded-For)."""
-    hour = int(timezone.now().timestamp()) // 3600
-    key = f"public-form:{request.META.get('REMOTE_ADDR', '')}:{hour}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    return count > settings.PUBLIC_FORM_PER_HOUR
+    """An hourly window per client address (REMOTE_ADDR: behind a reverse proxy, let the
+    proxy set it from X-Forwarded-For)."""
+    address = request.META.get("REMOTE_ADDR", "")
+    limit = settings.PUBLIC_FORM_PER_HOUR
+    return not within_limit("form", address, limit=limit, window_s=3600, now=timezone.now())
 
 
 def _centre(municipality: Municipality) -> tuple[float, float]:

@@ -4,12 +4,13 @@ from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from veche.intake.models import ImportRun, Outbound, Source
+from veche.intake.models import Delivery, ImportRun, Outbound, Source
 from veche.org.access import Action
 from veche.org.selectors import actor_scope
 from veche.web.http import AuthedRequest
@@ -24,9 +25,12 @@ def source_list(request: AuthedRequest) -> HttpResponse:
     sources = (
         Source.objects.filter(municipality_id__in=municipalities)
         .select_related("channel", "municipality")
+        # Two counts over two relations: subqueries, not joins (a join would multiply them).
         .annotate(
-            today=Count("deliveries", filter=Q(deliveries__recorded_at__gte=day_ago)),
-            unsent=Count("outbound", filter=~Q(outbound__state=Outbound.State.SENT)),
+            today=_count(Delivery.objects.filter(recorded_at__gte=day_ago)),
+            unsent=_count(
+                Outbound.objects.exclude(state__in=[Outbound.State.SENT, Outbound.State.CANCELLED])
+            ),
         )
         .order_by("-is_active", "channel__name", "name")
     )
@@ -40,3 +44,14 @@ def source_list(request: AuthedRequest) -> HttpResponse:
     imports = ImportRun.objects.filter(municipality_id__in=municipalities)[:10]
     context = {"sources": sources, "failed": failed, "imports": imports, "now": timezone.now()}
     return render(request, "intake/sources.html", context)
+
+
+def _count(rows: "QuerySet[Delivery] | QuerySet[Outbound]") -> Coalesce:
+    per_source = (
+        rows.filter(source=OuterRef("pk"))
+        .order_by()
+        .values("source")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(per_source, output_field=IntegerField()), 0)
