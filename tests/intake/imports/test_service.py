@@ -248,3 +248,15 @@ def _pos_columns() -> dict[Field, str]:
         Field.ANSWERED_AT: "Дата ответа",
         Field.APPEAL_FLAG: "Обращение по 59-ФЗ",
     }
+
+
+def test_a_date_at_the_end_of_time_spoils_only_its_row(
+    world: World, run_file: RunFile, tmp_path: Path
+) -> None:
+    rows = [im_row(6001), im_row(6002, created="01.01.0001 00:00"), im_row(6003)]
+    run = run_file(write_xlsx(tmp_path / "im.xlsx", IM_HEADERS, rows))
+
+    assert (run.state, run.created, run.failed) == ("done", 2, 1)
+    problem = ImportProblem.objects.get(run=run)
+    assert (problem.row, problem.column) == (3, "Дата создания")
+    assert "вне 1990–2100" in problem.reason

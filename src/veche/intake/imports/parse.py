@@ -49,8 +49,19 @@ def text(value: object) -> str:
     return str(value).strip()
 
 
+EARLIEST_YEAR, LATEST_YEAR = 1990, 2100
+
+
 def parse_datetime(value: object, tz: tzinfo) -> datetime | None:
-    """An aware datetime, or None for an empty cell."""
+    """An aware datetime, or None for an empty cell. Years outside 1990–2100 are typos (and
+    the far ends overflow when turned into UTC)."""
+    moment = _parse_datetime(value, tz)
+    if moment is not None and not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise ValueProblem(f"год {moment.year} вне {EARLIEST_YEAR}–{LATEST_YEAR}")
+    return moment
+
+
+def _parse_datetime(value: object, tz: tzinfo) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from django.core.files import File
-from django.db import IntegrityError
+from django.db import DatabaseError, IntegrityError
 from django.utils import timezone
 
 from veche.cases.errors import CaseError
@@ -152,17 +152,22 @@ def _import(run: ImportRun, tally: _Tally, progress: Progress | None) -> None:
     reader = _reader(run, table, detected)
     batch: list[Parsed] = []
     problems: list[Problem] = []
-    for number, values in table.rows:
-        parsed, found = reader.read(number, values)
-        problems += found
-        tally.rows_done += 1
-        if parsed is None:
-            tally.failed += 1
-        else:
-            batch.append(parsed)
-        if tally.rows_done % BATCH == 0:
-            _flush(run, reader.channel, batch, problems, tally, table.total, progress)
-            batch, problems = [], []
+    try:
+        for number, values in table.rows:
+            parsed, found = reader.read(number, values)
+            problems += found
+            tally.rows_done += 1
+            if parsed is None:
+                tally.failed += 1
+            else:
+                batch.append(parsed)
+            if tally.rows_done % BATCH == 0:
+                _flush(run, reader.channel, batch, problems, tally, table.total, progress)
+                batch, problems = [], []
+    except FileProblem:
+        # The file broke part-way: keep every good row read before the break.
+        _flush(run, reader.channel, batch, problems, tally, table.total, progress)
+        raise
     _flush(run, reader.channel, batch, problems, tally, table.total, progress)
 
 
@@ -269,17 +274,23 @@ def _create(run: ImportRun, fresh: list[Parsed], tally: _Tally) -> list[Problem]
         return []
     try:
         _record(run, fresh, tally)
-    except (CaseError, IntegrityError):
+    except (CaseError, DatabaseError, ValueError, OverflowError):
         problems = []
         for parsed in fresh:
             try:
                 _record(run, [parsed], tally)
-            except (CaseError, IntegrityError) as exc:
+            except (CaseError, DatabaseError, ValueError, OverflowError) as exc:
                 tally.failed += 1
-                reason = exc.message if isinstance(exc, CaseError) else "конфликт при записи"
+                reason = exc.message if isinstance(exc, CaseError) else _db_reason(exc)
                 problems.append(Problem(parsed.row, "", parsed.draft.external_id, reason, True))
         return problems
     return []
+
+
+def _db_reason(exc: Exception) -> str:
+    if isinstance(exc, IntegrityError):
+        return "конфликт при записи (номер уже занят)"
+    return f"значение не помещается в базу: {exc}"[:300]
 
 
 def _record(run: ImportRun, items: list[Parsed], tally: _Tally) -> None:
