@@ -140,6 +140,9 @@ VECHE_MAX_ATTACHMENT_BYTES = (
     env_int("VECHE_MAX_ATTACHMENT_MB", 20, "largest file a citizen may attach, MB") * 2**20
 )
 # Uploaded import files (ПОС / ИМ exports) may be large; they are streamed to disk.
+VECHE_MAX_IMPORT_BYTES = (
+    env_int("VECHE_MAX_IMPORT_MB", 300, "largest export file an officer may upload, MB") * 2**20
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 SESSION_COOKIE_AGE = env_int("VECHE_SESSION_SECONDS", 8 * 3600, "session lifetime in seconds")

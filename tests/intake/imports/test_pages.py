@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.intake.imports.exports import POS_HEADERS, im_row, pos_row, write_xlsx
+from tests.intake.imports.exports import POS_HEADERS, im_row, pos_row, write_csv, write_xlsx
 from tests.personas import PASSWORD, World
 from veche.cases.models import Case
 from veche.intake.imports.presets import IM_HEADERS
@@ -149,3 +149,18 @@ def test_another_municipality_cannot_see_a_run(world: World, tmp_path: Path) -> 
     assert stranger.get(reverse("intake:imports:run", args=[run.pk])).status_code == 404
     assert stranger.get(reverse("intake:imports:report", args=[run.pk])).status_code == 404
     assert run.file_name not in stranger.get(reverse(UPLOAD)).content.decode()
+
+
+def test_a_file_over_the_size_limit_is_refused_with_a_reason(
+    world: World, settings: Any, tmp_path: Path
+) -> None:
+    settings.VECHE_MAX_IMPORT_BYTES = 1024
+    path = write_csv(tmp_path / "big.csv", POS_HEADERS, [pos_row(n) for n in range(50)])
+    client = Client()
+    client.force_login(world.operator)
+    with path.open("rb") as handle:
+        response = client.post("/intake/imports/", {"kind": "pos", "file": handle})
+
+    assert response.status_code == 400
+    assert "Файл больше 0 МБ" in response.content.decode()
+    assert not ImportRun.objects.exists()

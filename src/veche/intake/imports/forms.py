@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.db.models import QuerySet
 
 from veche.intake.imports.fields import REQUIRED, Field
@@ -49,6 +50,15 @@ class UploadForm(forms.Form):
         if self.only is not None:
             field.widget = forms.HiddenInput()
             field.required = False
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        limit = settings.VECHE_MAX_IMPORT_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"Файл больше {limit // 2**20} МБ. Разбейте выгрузку на части по датам."
+            )
+        return upload
 
     def clean_municipality(self) -> Municipality | None:
         chosen: Municipality | None = self.cleaned_data.get("municipality")
