@@ -10,9 +10,11 @@ and reads what the community sent in `sent`; `down = True` makes every call answ
 
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from tests.intake.local_server import LocalServer
 
 TOKEN = "vk1.a.test-community-token"
 GROUP_ID = 220_000_001
@@ -33,22 +35,18 @@ class FakeVk:
         self._number = 100  # the next event's number: the long poll's `ts`
         self._ids = 5000
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        self._http = LocalServer(_handler(self))
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self._http.url
 
     def start(self) -> "FakeVk":
-        self._thread.start()
+        self._http.start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._http.stop()
 
     # --- what a test does ---------------------------------------------------------------------
 

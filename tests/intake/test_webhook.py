@@ -3,14 +3,14 @@ exactly once, a forged or malformed one is refused with a 4xx, and an approved a
 back to the sender's callback, signed."""
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
 from django.test import Client
 
+from tests.intake.local_server import LocalServer
 from tests.personas import NOW, World
 from veche.cases.models import Answer, Case, Event
 from veche.cases.services import approve_answer, assign_case, change_status, draft_answer
@@ -123,11 +123,10 @@ class Callback(BaseHTTPRequestHandler):
 @pytest.fixture
 def callback_url() -> Iterator[str]:
     Callback.received = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Callback)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/answers"
-    server.shutdown()
+    server = LocalServer(Callback)
+    server.start()
+    yield f"{server.url}/answers"
+    server.stop()
 
 
 def test_approved_answer_goes_back_to_the_callback_signed(
