@@ -27,8 +27,8 @@ from veche.cases.models import Answer, Case, Event
 from veche.cases.services import approve_answer, assign_case, change_status, draft_answer
 from veche.cases.workflow import Regime, Status
 from veche.catalog.models import Channel
-from veche.intake.connectors import email as email_connector
 from veche.intake.connectors.email import html_to_text, parse_letter, reply_subject
+from veche.intake.connectors.email import imap as email_connector
 from veche.intake.models import Delivery, Outbound, Source
 from veche.intake.services import due_sources, fetch_source
 

@@ -1,6 +1,6 @@
 """The case workflow as data: statuses, regimes and the allowed transitions.
 
-`change_status` in services.py is the only writer of `Case.status`; it consults this table.
+`change_status` (services/status.py) is the only writer of `Case.status`; it consults this table.
 Sources are DOMAIN.md sections and the articles of 59-ФЗ / 8-ФЗ they cite.
 """
 

@@ -1,0 +1,83 @@
+"""The answer to the citizen: drafted, approved, then recorded as sent by its channel."""
+
+from datetime import datetime
+
+from django.db import transaction
+
+from veche.cases.errors import CaseError, ErrorCode
+from veche.cases.models import Answer, Case, Event
+from veche.cases.services._common import _event, _lock, _transition
+from veche.cases.signals import answer_approved
+from veche.cases.workflow import Status
+from veche.org.access import Action
+from veche.org.models import User
+
+
+def draft_answer(
+    case: Case,
+    text: str,
+    *,
+    by: User,
+    now: datetime,
+    kind: Answer.Kind = Answer.Kind.FINAL,
+) -> Answer:
+    """Save a draft answer; a final draft moves the case to approval («на согласовании»)."""
+    if not text.strip():
+        raise CaseError(ErrorCode.INVALID, "Пустой текст ответа.")
+    with transaction.atomic(durable=True):
+        locked = _lock(case, Action.WORK, by)
+        if kind == Answer.Kind.FINAL:
+            _transition(locked, Status.ANSWER_DRAFTED, at=now, by=by, comment="")
+        answer = Answer.objects.create(
+            case=locked, kind=kind, text=text.strip(), created_by=by, created_at=now
+        )
+        _event(
+            locked,
+            Event.Kind.ANSWER_DRAFTED,
+            at=now,
+            by=by,
+            after={"answer": answer.pk, "kind": kind.value},
+        )
+    return answer
+
+
+def approve_answer(answer: Answer, *, by: User, now: datetime) -> Answer:
+    """The approval step before an answer goes out (DOMAIN.md §3: «на согласование»)."""
+    with transaction.atomic(durable=True):
+        case = _lock(answer.case, Action.APPROVE, by)
+        locked = Answer.objects.select_for_update().get(pk=answer.pk)
+        if locked.state != Answer.State.DRAFT:
+            raise CaseError(ErrorCode.INVALID, "Ответ уже согласован.")
+        if locked.kind == Answer.Kind.FINAL:
+            _transition(case, Status.ANSWER_APPROVED, at=now, by=by, comment="")
+        locked.state = Answer.State.APPROVED
+        locked.approved_by = by
+        locked.save(update_fields=["state", "approved_by"])
+        _event(case, Event.Kind.ANSWER_APPROVED, at=now, by=by, after={"answer": locked.pk})
+        transaction.on_commit(lambda: answer_approved.send(sender=Answer, answer=locked))
+    return locked
+
+
+def record_answer_sent(answer: Answer, *, at: datetime, via: str, reference: str = "") -> Answer:
+    """The channel has delivered an approved answer to the citizen; a final answer moves the
+    case to «Ответ направлен». Called by the channel that sent it, never twice for one answer."""
+    with transaction.atomic():
+        locked = Answer.objects.select_for_update().select_related("case").get(pk=answer.pk)
+        if locked.state == Answer.State.SENT:
+            return locked
+        if locked.state != Answer.State.APPROVED:
+            raise CaseError(ErrorCode.INVALID, "Направить можно только согласованный ответ.")
+        case = Case.objects.select_for_update().get(pk=locked.case_id)
+        if locked.kind == Answer.Kind.FINAL:
+            _transition(case, Status.ANSWERED, at=at, by=None, comment="")
+        locked.state = Answer.State.SENT
+        locked.sent_at = at
+        locked.save(update_fields=["state", "sent_at"])
+        _event(
+            case,
+            Event.Kind.ANSWER_SENT,
+            at=at,
+            by=None,
+            after={"answer": locked.pk, "via": via, "reference": reference},
+        )
+    return locked
