@@ -1,21 +1,20 @@
 """Rows of an export file, streamed: memory does not grow with the number of rows.
 
-XLSX is read with openpyxl in read-only mode (rows are parsed as they are iterated; the
-workbook's shared-strings table is the one part held in memory). Anything else is read as
-CSV: UTF-8 (with or without BOM) or Windows-1251, told apart by the bytes; «;», «,» or tab as
-the delimiter, told by the header line. The format is judged by content, never by the name.
+XLSX is read by `xlsx.py`: the sheet and its shared strings parsed as they are decompressed,
+the strings kept on disk. Anything else is read as CSV: UTF-8 (with or without BOM) or
+Windows-1251, told apart by the bytes; «;», «,» or tab as the delimiter, told by the header
+line. The format is judged by content, never by the name.
 """
 
 import codecs
 import csv
-import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+from veche.intake.imports.xlsx import BROKEN as BROKEN_XLSX
+from veche.intake.imports.xlsx import Sheet
 
 # Rows are numbered as a spreadsheet shows them: the header is row 1 of a file without a
 # title above it, so an officer finds «строка 12» where Excel shows 12.
@@ -29,6 +28,10 @@ class FileProblem(Exception):
     """The file as a whole cannot be read; the message is for the officer."""
 
 
+class Closable(Protocol):
+    def close(self) -> None: ...
+
+
 @dataclass
 class Table:
     format: str  # "xlsx" or "csv; utf-8; «;»" — shown on the run page
@@ -36,7 +39,8 @@ class Table:
     headers: list[str]
     rows: Iterator[Row]
     total: int | None  # data rows, as far as known before reading them
-    file: IO[bytes] | IO[str]  # closed when the rows are read to the end, or by close()
+    file: Closable  # a file or an XLSX sheet; closed when the rows are read to the end, or
+    # by close()
 
     def close(self) -> None:
         """Stop early (after reading the header only): the rows were never started."""
@@ -54,37 +58,29 @@ def open_table(path: Path) -> Table:
 
 
 def _xlsx(path: Path) -> Table:
-    # A file object, not the path: openpyxl would judge a path by its extension.
-    handle = path.open("rb")
     try:
-        book = load_workbook(handle, read_only=True, data_only=True)
-        sheet = book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header_row, headers = _header(enumerate(rows, start=1))
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        handle.close()
+        sheet = Sheet(path)
+        rows = sheet.rows()
+        header_row, headers = _header(rows)
+    except BROKEN_XLSX as exc:
         raise FileProblem(f"Файл XLSX повреждён или это не таблица Excel ({exc}).") from exc
-    except FileProblem:
-        handle.close()
-        raise
-    total = sheet.max_row - header_row if sheet.max_row else None
-    return Table("xlsx", header_row, headers, _xlsx_rows(handle, rows, header_row), total, handle)
+    last = sheet.last_row
+    total = last - header_row if last is not None and last >= header_row else None
+    return Table("xlsx", header_row, headers, _xlsx_rows(sheet, rows), total, sheet)
 
 
-def _xlsx_rows(
-    handle: IO[bytes], rows: Iterator[tuple[object, ...]], header_row: int
-) -> Iterator[Row]:
+def _xlsx_rows(sheet: Sheet, rows: Iterator[Row]) -> Iterator[Row]:
     try:
-        for number, values in enumerate(rows, start=header_row + 1):
+        for number, values in rows:
             if any(v is not None and v != "" for v in values):
-                yield number, list(values)
-    except (zipfile.BadZipFile, KeyError, ValueError, EOFError, OSError) as exc:
+                yield number, values
+    except BROKEN_XLSX as exc:
         raise FileProblem(f"Файл XLSX повреждён: чтение прервано ({exc}).") from exc
     finally:
-        handle.close()
+        sheet.close()
 
 
-def _header(rows: Iterator[tuple[int, tuple[object, ...]]]) -> tuple[int, list[str]]:
+def _header(rows: Iterator[tuple[int, Sequence[object]]]) -> tuple[int, list[str]]:
     """The first non-empty row is the header."""
     for number, values in rows:
         headers = [" ".join(str(v).split()) if v is not None else "" for v in values]
