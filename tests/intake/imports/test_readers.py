@@ -26,9 +26,9 @@ from tests.intake.imports.exports import (
     write_parts,
     write_xlsx,
 )
-from veche.intake.imports import xlsx
 from veche.intake.imports.presets import IM_HEADERS
 from veche.intake.imports.readers import FileProblem, open_table, sniff_delimiter
+from veche.intake.imports.xlsx import strings as xlsx_strings
 
 
 @pytest.mark.parametrize(
@@ -180,7 +180,7 @@ def test_old_shared_strings_come_back_from_disk(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A value first used long ago (a status) is read back from the temporary file."""
-    monkeypatch.setattr(xlsx, "WINDOW", 500)
+    monkeypatch.setattr(xlsx_strings, "WINDOW", 500)
     rows = [
         [f"ПОС-{n}", f"Текст обращения № {n}, " * 5, ("В работе", "Решено")[n % 2]]
         for n in range(300)
