@@ -20,7 +20,9 @@ WORD = re.compile(r"[0-9a-zа-яё]+", re.IGNORECASE)
 
 
 @cache
-def _analyzer() -> pymorphy3.MorphAnalyzer:
+def morph() -> pymorphy3.MorphAnalyzer:
+    """The one pymorphy3 analyser of the process (its dictionaries take ~15 MB): search and
+    every triage analyser share it."""
     return pymorphy3.MorphAnalyzer()
 
 
@@ -30,7 +32,7 @@ def normal_forms(word: str) -> tuple[str, ...]:
     word = word.lower().replace("ё", "е")
     if not word.isalpha():
         return (word,)
-    forms = (str(p.normal_form).replace("ё", "е") for p in _analyzer().parse(word))
+    forms = (str(p.normal_form).replace("ё", "е") for p in morph().parse(word))
     return tuple(dict.fromkeys(forms))
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-from veche.cases.search import _analyzer, normal_forms
+from veche.cases.search import morph, normal_forms
 
 DATA = Path(__file__).with_name("data") / "obscene.txt"
 AGGRESSIVE_SCORE = 0.8
@@ -158,7 +158,7 @@ def _lemmas(word: str) -> frozenset[str]:
 def _first_person_or_infinitive(word: str) -> tuple[frozenset[str], frozenset[str]]:
     """The lemmas of the word read as a 1st-person verb, and read as an infinitive."""
     first, infinitive = set(), set()
-    for p in _analyzer().parse(word.lower()):
+    for p in morph().parse(word.lower()):
         lemma = str(p.normal_form).replace("ё", "е")
         if "VERB" in p.tag and "1per" in p.tag:
             first.add(lemma)

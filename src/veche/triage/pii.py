@@ -20,7 +20,7 @@ from enum import StrEnum
 from functools import lru_cache
 from itertools import pairwise
 
-from veche.cases.search import _analyzer
+from veche.cases.search import morph
 
 
 class PiiKind(StrEnum):
@@ -237,7 +237,7 @@ def _cards(text: str) -> list[PiiSpan]:
 def _name_parts(word: str) -> frozenset[str]:
     """Which of Surn, Name, Patr pymorphy3 can read the word as."""
     parts: set[str] = set()
-    for p in _analyzer().parse(word.lower()):
+    for p in morph().parse(word.lower()):
         parts |= {g for g in ("Surn", "Name", "Patr") if g in p.tag}
     return frozenset(parts)
 
