@@ -45,6 +45,10 @@ def main(argv: list[str] | None = None) -> int:
         from .imports import main as imports_main
 
         return imports_main(argv[1:])
+    if argv[:1] == ["triage"]:  # bash bench/run triage: bench/triage_quality.py
+        from .triage_quality import main as triage_main
+
+        return triage_main(argv[1:])
     args = parse(argv)
     folder = Path(tempfile.mkdtemp(prefix="veche-bench-", dir=args.workdir))
     db = args.reuse.resolve() if args.reuse else folder / "bench.sqlite3"

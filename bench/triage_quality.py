@@ -1,0 +1,160 @@
+"""`bash bench/run triage`: the topic classifier on the portal's messages, time split.
+
+Trains, in one run, (a) the baseline — plain TF-IDF over raw words (no lemmas, no character
+n-grams) with the same linear model — and (b) the shipped pipeline (`veche.triage.training`),
+both on the earlier 80% of the deduplicated messages, and prints on the latest 20%: category
+and reason accuracy and macro-F1, Veche's topic for the shipped one, and the throughput of
+each in cases/s on one core (one process, BLAS and OpenMP held to one thread; the shipped
+pipeline starts with an empty lemma cache). Figures, never pass or fail.
+"""
+
+import argparse
+import os
+import platform
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .report import write_json
+
+for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_name] = "1"
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bench/run triage", description=__doc__)
+    parser.add_argument("--data", type=Path, default=None, help="messages.jsonl.gz")
+    parser.add_argument("--test-share", type=float, default=0.2, help="latest share for tests")
+    parser.add_argument("--name", default="triage", help="result file name prefix")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str]) -> int:
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+    args = parse(argv)
+    started = datetime.now(UTC)
+    with threadpool_limits(1):
+        result = run(args)
+    result["started"] = started.isoformat(timespec="seconds")
+    print(table(result))
+    print(f"\nwritten: {write_json(result, args.name, started)}")
+    return 0
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    from veche.triage import training
+
+    messages = training.read_messages(args.data)
+    kept = training.dedupe(messages)
+    earlier, later = training.time_split(kept, args.test_share)
+    texts = [m.text for m in later]
+
+    seconds = time.perf_counter()
+    baseline_predict = _baseline(earlier)
+    baseline_fit = time.perf_counter() - seconds
+    categories, reasons = baseline_predict(texts)
+    baseline = {
+        "category": training.scores([_clean(m.category) for m in later], categories),
+        "reason": training.scores(_reasons(later), reasons),
+        "fit_seconds": round(baseline_fit, 1),
+        "cases_per_s": _rate(baseline_predict, texts),
+    }
+
+    seconds = time.perf_counter()
+    model, report = training.train(messages, test_share=args.test_share, refit_all=False)
+    shipped = report["test"] | {
+        "fit_seconds": round(time.perf_counter() - seconds, 1),
+        "cases_per_s": _rate(lambda t: _shipped_predict(model, t), texts),
+        "features": model.space.size,
+        "weights": {"category": model.category.weights.nnz, "reason": model.reason.weights.nnz},
+    }
+    return {
+        "data": report["rows"] | {"messages": len(messages), "deduplicated": len(kept)},
+        "split": {"train_until": report["train_until"], "test_from": report["test_from"]},
+        "baseline": baseline,
+        "shipped": shipped,
+        "artifact_bytes": _artifact_bytes(),
+        # Routing accuracy against executor_org and the address match rate go here.
+        "routing": None,
+        "address": None,
+        "environment": {"python": platform.python_version(), "cpus": os.cpu_count()},
+    }
+
+
+def _baseline(messages: Sequence[Any]) -> Callable[[Sequence[str]], tuple[list[str], list[str]]]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.svm import LinearSVC
+
+    from veche.triage.training import C
+
+    texts = [m.text for m in messages]
+    vectorizer = TfidfVectorizer(sublinear_tf=True, min_df=2)
+    features = vectorizer.fit_transform(texts)
+    categories = [_clean(m.category) for m in messages]
+    by_category = LinearSVC(C=C, class_weight="balanced").fit(features, categories)
+    by_reason = LinearSVC(C=C).fit(features, _reasons(messages))
+
+    def predict(texts: Sequence[str]) -> tuple[list[str], list[str]]:
+        x = vectorizer.transform(texts)
+        return list(by_category.predict(x)), list(by_reason.predict(x))
+
+    return predict
+
+
+def _shipped_predict(model: Any, texts: Sequence[str]) -> list[Any]:
+    from veche.triage.topics import predict
+
+    return predict(texts, model)
+
+
+def _rate(predict: Callable[[Sequence[str]], Any], texts: Sequence[str]) -> float:
+    from veche.cases.search import normal_forms
+
+    normal_forms.cache_clear()
+    seconds = time.perf_counter()
+    predict(texts)
+    return round(len(texts) / (time.perf_counter() - seconds), 1)
+
+
+def _reasons(messages: Sequence[Any]) -> list[str]:
+    from veche.triage.topics import reason_label
+
+    return [reason_label(m.category, m.reason) for m in messages]
+
+
+def _clean(name: str) -> str:
+    return " ".join(name.split())
+
+
+def _artifact_bytes() -> int | None:
+    from veche.triage.topics import MODEL_PATH
+
+    return MODEL_PATH.stat().st_size if MODEL_PATH.exists() else None
+
+
+def table(result: dict[str, Any]) -> str:
+    data, base, shipped = result["data"], result["baseline"], result["shipped"]
+    lines = [
+        f"Triage topics: {data['messages']:,} messages, {data['deduplicated']:,} after dedupe;"
+        f" train {data['train']:,} (until {result['split']['train_until'][:10]}),"
+        f" test {data['test']:,} (from {result['split']['test_from'][:10]})",
+        "",
+        f"  {'pipeline':<34}{'cat acc':>9}{'cat F1':>9}{'rsn acc':>9}{'rsn F1':>9}"
+        f"{'cases/s':>10}{'fit s':>8}",
+    ]
+    for name, r in (("baseline: TF-IDF words + LinearSVC", base), ("shipped", shipped)):
+        lines.append(
+            f"  {name:<34}{r['category']['accuracy']:>9.3f}{r['category']['macro_f1']:>9.3f}"
+            f"{r['reason']['accuracy']:>9.3f}{r['reason']['macro_f1']:>9.3f}"
+            f"{r['cases_per_s']:>10,.0f}{r['fit_seconds']:>8,.0f}"
+        )
+    topic, size = shipped["topic"], result["artifact_bytes"]
+    lines += [
+        f"  Veche topic (mapped reasons)      acc {topic['accuracy']:.3f}"
+        f"   macro-F1 {topic['macro_f1']:.3f}",
+        f"  shipped artifact: {size / 2**20:.1f} MB" if size else "  shipped artifact: absent",
+    ]
+    return "\n".join(lines)

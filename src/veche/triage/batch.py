@@ -1,0 +1,81 @@
+"""Reading `veche triage` input: CSV with a `text` column or JSON lines with a `text` field,
+streamed. A line that cannot be read is reported by number and skipped over; it never stops
+the run."""
+
+import codecs
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+SAMPLE = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Item:
+    line: int  # as an editor numbers the file's lines (CSV: the header is line 1)
+    id: object
+    text: str
+    error: str = ""
+
+
+def read_items(path: Path) -> Iterator[Item]:
+    with path.open("rb") as probe:
+        head = probe.read(SAMPLE)
+    encoding = _encoding(head)
+    if head.decode(encoding, errors="replace").lstrip("\ufeff \r\n\t").startswith("{"):
+        yield from _jsonl(path, encoding)
+    else:
+        yield from _csv(path, encoding)
+
+
+def _encoding(head: bytes) -> str:
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return "cp1251"
+    return "utf-8-sig"
+
+
+def _jsonl(path: Path, encoding: str) -> Iterator[Item]:
+    with path.open(encoding=encoding, errors="replace") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield Item(number, None, "", f"строка не JSON: {exc.msg}")
+                continue
+            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+                ident = record.get("id") if isinstance(record, dict) else None
+                yield Item(number, ident, "", "нет текстового поля text")
+                continue
+            yield Item(number, record.get("id"), record["text"])
+
+
+def _csv(path: Path, encoding: str) -> Iterator[Item]:
+    with path.open(encoding=encoding, errors="replace", newline="") as handle:
+        yield from _csv_rows(handle)
+
+
+def _csv_rows(handle: IO[str]) -> Iterator[Item]:
+    first = handle.readline()
+    delimiter = max((";", ",", "\t"), key=first.count)
+    header = [h.strip().lower() for h in next(csv.reader([first], delimiter=delimiter))]
+    if "text" not in header:
+        raise ValueError(f"в CSV нет столбца text (есть: {', '.join(header) or 'ничего'})")
+    text_at, id_at = header.index("text"), header.index("id") if "id" in header else None
+    reader = csv.reader(handle, delimiter=delimiter)
+    line = 1
+    for row in reader:
+        line = reader.line_num + 1
+        if not any(cell.strip() for cell in row):
+            continue
+        ident = row[id_at] if id_at is not None and id_at < len(row) else None
+        if text_at >= len(row):
+            yield Item(line, ident, "", "в строке нет столбца text")
+            continue
+        yield Item(line, ident, row[text_at])

@@ -1,0 +1,59 @@
+"""The triage pipeline: every analyser over one batch of texts, with no database access.
+
+`analyse` is what `veche triage FILE` runs and what the case services will apply to a new
+case. Texts go through the topic model in batches (one matrix product for many texts); the
+rule-based analysers work one text at a time.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from veche.triage.address.mention import AddressGuess
+from veche.triage.duplicates import DuplicateIndex
+from veche.triage.gazetteer import Gazetteer, Match
+from veche.triage.mood import Mood, assess_mood
+from veche.triage.pii import PiiSpan, find_pii
+from veche.triage.places import best_address
+from veche.triage.topics import TopicGuess, predict
+from veche.triage.urgency import Urgency, assess_urgency
+
+
+@dataclass(frozen=True)
+class Analysis:
+    topic: TopicGuess
+    address: AddressGuess | None
+    place: Match | None
+    urgency: Urgency
+    mood: Mood
+    pii: list[PiiSpan]
+    duplicate_of: int  # position in the batch of the first text of its near-duplicate group
+
+
+def analyse(
+    texts: Sequence[str],
+    *,
+    month: int,
+    gazetteer: Gazetteer | None = None,
+    duplicates: DuplicateIndex | None = None,
+) -> list[Analysis]:
+    """Analyse a batch. `month` (1–12) decides seasonal urgency (no heating in winter);
+    `duplicates` carries near-duplicate groups across batches of one run."""
+    index = duplicates if duplicates is not None else DuplicateIndex()
+    topics = predict(texts)
+    results = []
+    for text, topic in zip(texts, topics, strict=True):
+        address = best_address(text)
+        place = gazetteer.match(address) if gazetteer is not None and address else None
+        position = index.add(text)
+        results.append(
+            Analysis(
+                topic=topic,
+                address=address,
+                place=place,
+                urgency=assess_urgency(text, month=month),
+                mood=assess_mood(text),
+                pii=find_pii(text),
+                duplicate_of=index.group(position),
+            )
+        )
+    return results
