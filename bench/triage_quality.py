@@ -77,10 +77,27 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "baseline": baseline,
         "shipped": shipped,
         "artifact_bytes": _artifact_bytes(),
-        # Routing accuracy against executor_org and the address match rate go here.
+        # Routing accuracy against executor_org goes here once routing is learned.
         "routing": None,
-        "address": None,
+        "address": _address(args.data),
         "environment": {"python": platform.python_version(), "cpus": os.cpu_count()},
+    }
+
+
+def _address(path: Any) -> dict[str, Any]:
+    """Street and house extracted from the text against the portal's normalised address (all
+    messages: the extractor is rules, nothing to train)."""
+    from veche.triage import address_eval, training
+
+    rates = address_eval.address_match_rates(
+        address_eval.read_messages(path or training.data_path())
+    )
+    return {
+        "messages_with_street": rates.messages,
+        "coverage": rates.coverage,
+        "street_match_rate": rates.street_match_rate,
+        "street_house_match_rate": rates.street_house_match_rate,
+        "texts_per_s": rates.messages / rates.seconds if rates.seconds else None,
     }
 
 
@@ -157,4 +174,12 @@ def table(result: dict[str, Any]) -> str:
         f"   macro-F1 {topic['macro_f1']:.3f}",
         f"  shipped artifact: {size / 2**20:.1f} MB" if size else "  shipped artifact: absent",
     ]
+    if address := result.get("address"):
+        lines += [
+            "",
+            f"Address from text vs the portal's address ({address['messages_with_street']:,}"
+            f" messages with a street): street found {address['coverage']:.3f};"
+            f" when found, street right {address['street_match_rate']:.3f},"
+            f" street + house right {address['street_house_match_rate']:.3f}",
+        ]
     return "\n".join(lines)
