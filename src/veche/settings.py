@@ -202,6 +202,11 @@ MAP_TILE_URL = env_str(
 MAP_ATTRIBUTION = env_str(
     "VECHE_MAP_ATTRIBUTION", "© участники OpenStreetMap", "attribution shown on maps"
 )
+# Triage: up to this many new cases are analysed at once in the request; more (an import)
+# go to the task queue.
+VECHE_TRIAGE_INLINE = env_int(
+    "VECHE_TRIAGE_INLINE", 10, "new cases analysed in the request; more go to the task queue"
+)
 # The public form: at most this many messages per hour from one address.
 PUBLIC_FORM_PER_HOUR = env_int(
     "VECHE_PUBLIC_FORM_PER_HOUR", 5, "messages per hour the public form takes from one IP"

@@ -256,3 +256,40 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} → {self.citizen_id}"
+
+
+class CaseAnalysis(models.Model):
+    """What the triage pipeline read in a case's text: suggestions with their probabilities,
+    the place, urgency, tone and personal data found. Suggestions, not decisions: applying one
+    (a topic, a department) is a service call that writes its own Event."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="analysis")
+    model_version = models.CharField("версия модели", max_length=64)
+    analysed_at = models.DateTimeField("разобрано")
+    topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.SET_NULL)
+    confidence = models.FloatField("уверенность", default=0.0)
+    # {"category": [[label, p], …], "reason": …, "topic": [["группа / тема", p], …]}
+    suggestions = models.JSONField(default=dict)
+    street = models.CharField(max_length=200, blank=True)
+    house = models.CharField(max_length=50, blank=True)
+    settlement = models.CharField(max_length=200, blank=True)
+    urgent = models.BooleanField("срочно", default=False)
+    urgency_level = models.PositiveSmallIntegerField(default=0)
+    # [{"code", "label", "words", "level"}, …]
+    urgency_reasons = models.JSONField(default=list)
+    negativity = models.FloatField(default=0.0)
+    aggressive = models.BooleanField(default=False)
+    obscene = models.BooleanField(default=False)
+    threat = models.BooleanField(default=False)
+    # [{"kind", "start", "end"}, …] in the case's text
+    personal_data = models.JSONField(default=list)
+    # The text with personal data replaced («[телефон]»): what analytics and exports use.
+    masked_text = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "разбор текста"
+        verbose_name_plural = "разборы текста"
+        indexes = [models.Index(fields=["urgent", "-analysed_at"], name="analysis_urgent")]
+
+    def __str__(self) -> str:
+        return f"разбор {self.case_id}"

@@ -106,7 +106,9 @@ def case_detail(actor: User | AnonymousUser, case_id: int) -> Case:
     """One visible case, or NOT_FOUND whether it is absent or someone else's."""
     case = (
         visible_cases(actor)
-        .select_related("channel", "topic__parent", "department", "block", "territory", "author")
+        .select_related(
+            "channel", "topic__parent", "department", "block", "territory", "author", "analysis"
+        )
         .filter(pk=case_id)
         .first()
     )

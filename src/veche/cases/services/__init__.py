@@ -8,6 +8,7 @@ Import them from here. The modules group them by concern: `registration` (a new 
 hand in, `_common` the helpers they share, which never open a transaction.
 """
 
+from veche.cases.services.analysis import AnalysisData, record_analyses
 from veche.cases.services.answers import approve_answer, draft_answer, record_answer_sent
 from veche.cases.services.drafts import CaseDraft, CitizenData, Step
 from veche.cases.services.history import RecordResult, record_cases, update_imported_case
@@ -30,6 +31,7 @@ from veche.cases.services.timeline import (
 )
 
 __all__ = [
+    "AnalysisData",
     "BulkResult",
     "CaseDraft",
     "CitizenData",
@@ -49,6 +51,7 @@ __all__ = [
     "locate_case",
     "mark_duplicate",
     "merge_case",
+    "record_analyses",
     "record_answer_sent",
     "record_cases",
     "reveal_author",

@@ -10,6 +10,7 @@ from veche.cases.errors import CaseError, ErrorCode
 from veche.cases.models import Answer, Case, Event
 from veche.cases.services._common import _allocate_numbers, _build_case, _citizens, _lock
 from veche.cases.services.drafts import CaseDraft, Step
+from veche.cases.signals import cases_registered
 from veche.cases.workflow import Regime, Status, is_allowed
 from veche.org.access import Action
 from veche.org.models import Department, Municipality, User
@@ -95,6 +96,8 @@ def _record_batch(
         _link_merged(municipality, cases, merges, events)
         Event.objects.bulk_create(events)
         Answer.objects.bulk_create(answers)
+        ids = [c.pk for c in cases]
+        transaction.on_commit(lambda: cases_registered.send(sender=Case, case_ids=ids))
     result.created += len(cases)
     result.case_ids.extend(c.pk for c in cases)
 

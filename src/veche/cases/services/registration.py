@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from veche.cases.models import Case, Event
 from veche.cases.services._common import _allocate_numbers, _build_case, _citizens, _event
 from veche.cases.services.drafts import CaseDraft
+from veche.cases.signals import cases_registered
 from veche.org.models import Municipality, User
 
 
@@ -37,6 +38,8 @@ def create_case(
                 by=by,
                 after={"channel": draft.channel.code, "regime": draft.regime.value},
             )
+            ids = [case.pk]
+            transaction.on_commit(lambda: cases_registered.send(sender=Case, case_ids=ids))
     except IntegrityError:
         # A concurrent delivery of the same external id won the race: return its case.
         existing = (

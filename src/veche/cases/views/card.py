@@ -85,6 +85,8 @@ def _card_context(
         "timeline": timeline(request.user, case),
         "answers": case.answers.select_related("created_by"),
         "attachments": case.attachments.all(),
+        # Suggestions are for those who act on the case; their words come from its text.
+        "analysis_shown": can_work and hasattr(case, "analysis"),
         **_author_context(request, case, author),
     }
 
