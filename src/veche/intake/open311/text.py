@@ -2,20 +2,17 @@
 
 The case keeps everything the client sent that has no column of its own (media_url,
 attribute[…], address_id, device_id, account_id) as labelled lines under a marker, so the
-officer sees it and nothing is lost. The public description is the part above the marker, with
-phone numbers and e-mail addresses masked: citizens write their contacts into the text, and the
-feed is public (152-ФЗ, DOMAIN.md §7).
+officer sees it and nothing is lost. The public description is the part above the marker with
+the personal data triage finds replaced («[телефон]», «[ФИО]», «[адрес]»…): citizens write
+their names and contacts into the text, and the feed is public (152-ФЗ, DOMAIN.md §7).
 """
 
-import re
 
-from veche.cases.masking import mask_email, mask_phone
 from veche.intake.open311.parsing import RequestIn
+from veche.triage.pii import mask
 
 MARKER = "\n\n--- Open311 ---\n"
 NO_DESCRIPTION = "(описание не указано)"
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(r"\+?\d(?:[\s()-]{0,3}\d){9,14}")
 
 
 def compose_text(data: RequestIn) -> str:
@@ -51,6 +48,4 @@ def technical_fields(text: str) -> dict[str, str]:
 
 def public_description(text: str) -> str:
     head, marker, _ = text.rpartition(MARKER)
-    description = head if marker else text
-    description = _EMAIL.sub(lambda m: mask_email(m[0]), description)
-    return _PHONE.sub(lambda m: mask_phone(m[0]), description)
+    return mask(head if marker else text)
