@@ -5,11 +5,10 @@ configured DATABASE_URL. Everything under veche.* is imported only after `django
 """
 
 import argparse
-import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
+
+from .scratch import scratch
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
@@ -50,24 +49,9 @@ def main(argv: list[str] | None = None) -> int:
 
         return triage_main(argv[1:])
     args = parse(argv)
-    folder = Path(tempfile.mkdtemp(prefix="veche-bench-", dir=args.workdir))
-    db = args.reuse.resolve() if args.reuse else folder / "bench.sqlite3"
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "veche.settings",
-            "VECHE_VAR_DIR": str(folder),
-            "DATABASE_URL": f"sqlite:///{db}",
-            "VECHE_DEBUG": "0",  # no query log growing in memory
-            "VECHE_LOG_LEVEL": "WARNING",
-        }
-    )
-    try:
-        return _run(args, db)
-    finally:
-        if args.keep:
-            print(f"kept: {folder}", file=sys.stderr)
-        else:
-            shutil.rmtree(folder, ignore_errors=True)
+    reuse = args.reuse.resolve() if args.reuse else None
+    with scratch("veche-bench-", keep=args.keep, workdir=args.workdir, db=reuse) as folder:
+        return _run(args, reuse or folder / "bench.sqlite3")
 
 
 def _run(args: argparse.Namespace, db: Path) -> int:

@@ -11,14 +11,14 @@ table, as in a real Excel export. Figures, never pass or fail.
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from .scratch import scratch
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADERS = (
@@ -51,23 +51,8 @@ def main(argv: list[str]) -> int:
     if args.phase:  # a child process: one measured phase, JSON on stdout
         print(json.dumps(_phase(args.phase, args.file)))
         return 0
-    folder = Path(tempfile.mkdtemp(prefix="veche-bench-imports-"))
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "veche.settings",
-            "VECHE_VAR_DIR": str(folder),
-            "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
-            "VECHE_DEBUG": "0",
-            "VECHE_LOG_LEVEL": "WARNING",
-        }
-    )
-    try:
+    with scratch("veche-bench-imports-", keep=args.keep) as folder:
         return _orchestrate(args, folder)
-    finally:
-        if args.keep:
-            print(f"kept: {folder}", file=sys.stderr)
-        else:
-            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _orchestrate(args: argparse.Namespace, folder: Path) -> int:

@@ -3,9 +3,10 @@
 from django.utils import timezone
 from huey.contrib.djhuey import db_task
 
-from veche.triage import services
-
 
 @db_task()
 def analyse_cases_task(case_ids: list[int]) -> int:
-    return services.analyse_cases(case_ids, now=timezone.now())
+    # The pipeline (numpy, scipy, the models) loads on first use, not with every process.
+    from veche.triage.services import analyse_cases
+
+    return analyse_cases(case_ids, now=timezone.now())
