@@ -7,7 +7,6 @@ the personal data triage finds replaced («[телефон]», «[ФИО]», «[
 their names and contacts into the text, and the feed is public (152-ФЗ, DOMAIN.md §7).
 """
 
-
 from veche.intake.open311.parsing import RequestIn
 from veche.triage.pii import mask
 
