@@ -58,3 +58,25 @@ def test_the_card_shows_the_analysis_to_those_who_work_on_the_case(
 
     client.force_login(world.observer)
     assert "Разбор текста" not in client.get(f"/cases/{case.pk}/").content.decode()
+
+
+def test_urgent_cases_are_marked_and_filtered_in_the_inbox_and_the_api(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        gas = make_case(world.municipality, text=GAS)
+        swings = make_case(world.municipality, text="Во дворе сломаны качели на детской площадке")
+    client = Client()
+    client.force_login(world.operator)
+
+    page = client.get("/cases/", {"urgent": "on"}).content.decode()
+    assert gas.number in page and swings.number not in page
+    assert "Срочно: Запах газа" in page
+
+    listed = client.get("/api/v1/cases", {"urgent": "true"}).json()
+    assert [item["number"] for item in listed["items"]] == [gas.number]
+    detail = client.get(f"/api/v1/cases/{swings.pk}").json()
+    analysis = detail["analysis"]
+    assert analysis["urgent"] is False and analysis["model_version"]
+    names = [name for name, _ in analysis["suggestions"]["category"]]
+    assert names[0] == "Благоустройство"

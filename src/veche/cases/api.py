@@ -10,7 +10,7 @@ from pydantic import AwareDatetime
 
 from veche.cases.errors import CaseError, ErrorCode
 from veche.cases.masking import mask_email, mask_name, mask_phone
-from veche.cases.models import Case, Event
+from veche.cases.models import Case, CaseAnalysis, Event
 from veche.cases.selectors import (
     SORTS,
     CaseFilter,
@@ -72,6 +72,22 @@ class AuthorOut(Schema):
     email: str
 
 
+class AnalysisOut(Schema):
+    """What triage read in the text: suggestions with probabilities, not decisions."""
+
+    model_version: str
+    topic_id: int | None
+    confidence: float
+    suggestions: dict[str, list[tuple[str, float]]] = Field(
+        description="до пяти лучших: category, reason, topic — [название, вероятность]"
+    )
+    urgent: bool
+    urgency_reasons: list[dict[str, str | int]]
+    negativity: float
+    obscene: bool
+    threat: bool
+
+
 class CaseOut(Schema):
     id: int
     number: str
@@ -95,6 +111,7 @@ class CaseOut(Schema):
     duplicate_of_id: int | None
     parent_id: int | None
     author: AuthorOut | None = Field(description="маскированные данные заявителя")
+    analysis: AnalysisOut | None = Field(None, description="разбор текста (triage)")
 
 
 class CaseList(Schema):
@@ -115,6 +132,7 @@ class CaseFilterIn(Schema):
     received_from: AwareDatetime | None = None
     received_to: AwareDatetime | None = None
     q: str = Field("", max_length=200, description="поиск по тексту с учётом словоформ")
+    urgent: bool = Field(False, description="только срочные по разбору текста")
     sort: Literal[tuple(SORTS)] = "-received_at"  # type: ignore[valid-type]
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=COUNT_LIMIT)
@@ -205,6 +223,25 @@ def case_out(case: Case) -> CaseOut:
         )
         if author
         else None,
+        analysis=_analysis_out(case),
+    )
+
+
+def _analysis_out(case: Case) -> AnalysisOut | None:
+    try:
+        a = case.analysis
+    except CaseAnalysis.DoesNotExist:
+        return None
+    return AnalysisOut(
+        model_version=a.model_version,
+        topic_id=a.topic_id,
+        confidence=a.confidence,
+        suggestions={k: [tuple(x) for x in v] for k, v in a.suggestions.items() if v},
+        urgent=a.urgent,
+        urgency_reasons=a.urgency_reasons,
+        negativity=a.negativity,
+        obscene=a.obscene,
+        threat=a.threat,
     )
 
 
@@ -237,6 +274,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilterIn]) -> CaseList:
             received_from=filters.received_from,
             received_to=filters.received_to,
             text=filters.q,
+            urgent=filters.urgent,
             sort=filters.sort,
         ),
     ).select_related("author")

@@ -91,6 +91,7 @@ class InboxFilterForm(forms.Form):
     received_from = forms.DateField(label="Поступило с", required=False, widget=_date_input())
     received_to = forms.DateField(label="по", required=False, widget=_date_input())
     q = forms.CharField(label="Поиск", required=False, max_length=200)
+    urgent = forms.BooleanField(label="только срочные", required=False)
     sort = forms.ChoiceField(label="Порядок", choices=SORT_CHOICES, required=False)
 
     def __init__(self, data: Any, *, user: User) -> None:
@@ -146,6 +147,7 @@ class InboxFilterForm(forms.Form):
             received_from=_local_midnight(day_from) if day_from else None,
             received_to=_local_midnight(day_to + timedelta(days=1)) if day_to else None,
             text=data.get("q") or "",
+            urgent=bool(data.get("urgent")),
             sort=self.sort_key,
         )
 

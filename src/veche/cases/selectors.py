@@ -55,6 +55,7 @@ class CaseFilter:
     received_from: datetime | None = None
     received_to: datetime | None = None
     text: str = ""
+    urgent: bool = False  # only cases the triage pipeline flagged as urgent
     sort: str = "-received_at"
 
 
@@ -82,10 +83,14 @@ def inbox_cases(actor: User | AnonymousUser, filters: CaseFilter) -> QuerySet[Ca
         qs = qs.filter(received_at__gte=filters.received_from)
     if filters.received_to:
         qs = qs.filter(received_at__lt=filters.received_to)
+    if filters.urgent:
+        qs = qs.filter(analysis__urgent=True)
     if text := filters.text.strip():
         qs = qs.filter(_search(text))
     order = SORTS.get(filters.sort, SORTS["-received_at"])
-    return qs.select_related("channel", "topic", "department", "municipality").order_by(*order)
+    return qs.select_related("channel", "topic", "department", "municipality", "analysis").order_by(
+        *order
+    )
 
 
 def _search(text: str) -> Q:
