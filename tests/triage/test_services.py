@@ -80,3 +80,26 @@ def test_urgent_cases_are_marked_and_filtered_in_the_inbox_and_the_api(
     assert analysis["urgent"] is False and analysis["model_version"]
     names = [name for name, _ in analysis["suggestions"]["category"]]
     assert names[0] == "Благоустройство"
+
+
+def test_accepting_the_suggested_topic_is_an_ordinary_change_with_its_event(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        case = make_case(world.municipality, text="Во дворе сломаны качели на детской площадке")
+    analysis = CaseAnalysis.objects.get(case=case)
+    analysis.topic = world.topic_pits  # a topic of this test world stands in for the guess
+    analysis.save()
+    client = Client()
+    client.force_login(world.operator)
+
+    card = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "Принять первую тему" in card
+    assert f'name="topic-topic" value="{world.topic_pits.pk}"' in card
+    client.post(f"/cases/{case.pk}/topic/", {"topic-topic": world.topic_pits.pk})
+
+    case.refresh_from_db()
+    assert case.topic == world.topic_pits
+    changed = case.events.get(kind=Event.Kind.TOPIC_CHANGED)
+    assert changed.actor == world.operator
+    assert "Принять первую тему" not in client.get(f"/cases/{case.pk}/").content.decode()
