@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from .report import write_json
 
@@ -73,6 +74,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
     return {
         "data": report["rows"] | {"messages": len(messages), "deduplicated": len(kept)},
+        "no_lemmas": _without_lemmas(messages, args.test_share, texts),
         "split": {"train_until": report["train_until"], "test_from": report["test_from"]},
         "baseline": baseline,
         "shipped": shipped,
@@ -82,6 +84,23 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "address": _address(args.data),
         "environment": {"python": platform.python_version(), "cpus": os.cpu_count()},
     }
+
+
+def _without_lemmas(messages: Sequence[Any], test_share: float, texts: Sequence[str]) -> Any:
+    """The shipped features and model with the words left as written (lower-cased): the
+    issue's question, whether lemmatisation helps, with everything else equal."""
+    from veche.triage import features, lemmas, training
+
+    def as_written(text: str) -> str:
+        return " ".join("0" if w.isdigit() else w.lower() for w in lemmas.TOKEN.findall(text))
+
+    with mock.patch.object(features, "lemmatize", as_written):
+        seconds = time.perf_counter()
+        model, report = training.train(messages, test_share=test_share, refit_all=False)
+        return report["test"] | {
+            "fit_seconds": round(time.perf_counter() - seconds, 1),
+            "cases_per_s": _rate(lambda t: _shipped_predict(model, t), texts),
+        }
 
 
 def _address(path: Any) -> dict[str, Any]:
@@ -162,7 +181,10 @@ def table(result: dict[str, Any]) -> str:
         f"  {'pipeline':<34}{'cat acc':>9}{'cat F1':>9}{'rsn acc':>9}{'rsn F1':>9}"
         f"{'cases/s':>10}{'fit s':>8}",
     ]
-    for name, r in (("baseline: TF-IDF words + LinearSVC", base), ("shipped", shipped)):
+    rows = [("baseline: TF-IDF words + LinearSVC", base)]
+    if result.get("no_lemmas"):
+        rows.append(("shipped features, words as written", result["no_lemmas"]))
+    for name, r in [*rows, ("shipped (lemmas)", shipped)]:
         lines.append(
             f"  {name:<34}{r['category']['accuracy']:>9.3f}{r['category']['macro_f1']:>9.3f}"
             f"{r['reason']['accuracy']:>9.3f}{r['reason']['macro_f1']:>9.3f}"
