@@ -23,7 +23,7 @@ JSON_PARAMS = {"chat_id", "offset", "limit", "timeout", "allowed_updates", "repl
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 200
 
 
-class FakeTelegram:
+class FakeTelegram(LocalServer):
     def __init__(self, token: str = TOKEN) -> None:
         self.token = token
         self.updates: list[dict[str, Any]] = []
@@ -34,18 +34,7 @@ class FakeTelegram:
         self._update_id = 500
         self._message_id = 1000
         self._lock = threading.Lock()
-        self._http = LocalServer(_handler(self))
-
-    @property
-    def url(self) -> str:
-        return self._http.url
-
-    def start(self) -> "FakeTelegram":
-        self._http.start()
-        return self
-
-    def stop(self) -> None:
-        self._http.stop()
+        super().__init__(_handler(self))
 
     # --- what a test does ---------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ DATE = 1_795_424_400  # 2026-11-23 09:00 UTC
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x01" * 300
 
 
-class FakeVk:
+class FakeVk(LocalServer):
     def __init__(self, token: str = TOKEN, group_id: int = GROUP_ID) -> None:
         self.token = token
         self.group_id = group_id
@@ -35,18 +35,7 @@ class FakeVk:
         self._number = 100  # the next event's number: the long poll's `ts`
         self._ids = 5000
         self._lock = threading.Lock()
-        self._http = LocalServer(_handler(self))
-
-    @property
-    def url(self) -> str:
-        return self._http.url
-
-    def start(self) -> "FakeVk":
-        self._http.start()
-        return self
-
-    def stop(self) -> None:
-        self._http.stop()
+        super().__init__(_handler(self))
 
     # --- what a test does ---------------------------------------------------------------------
 

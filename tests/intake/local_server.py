@@ -3,6 +3,7 @@ remote APIs (Telegram, VK) and of the callback receivers."""
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Self
 
 
 class LocalServer:
@@ -16,8 +17,9 @@ class LocalServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
-    def start(self) -> None:
+    def start(self) -> Self:
         self._thread.start()
+        return self
 
     def stop(self) -> None:
         self._server.shutdown()
