@@ -123,6 +123,14 @@ class Outbound(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.case_id}"
 
+    def opening_delivery(self) -> "Delivery | None":
+        """The message of its source that opened the case: where a reply goes."""
+        return (
+            Delivery.objects.filter(source_id=self.source_id, case_id=self.case_id)
+            .order_by("pk")
+            .first()
+        )
+
 
 class ImportKind(models.TextChoices):
     POS = "pos", "Выгрузка ПОС"

@@ -24,7 +24,7 @@ from veche.cases.services import (
 )
 from veche.cases.workflow import Status
 from veche.intake.connectors import connector_for
-from veche.intake.connectors.base import ConnectorError, Inbound
+from veche.intake.connectors.base import Connector, ConnectorError, Inbound
 from veche.intake.models import Delivery, Outbound, Source
 
 log = logging.getLogger(__name__)
@@ -171,9 +171,10 @@ def _thread_case(source: Source, inbound: Inbound) -> Case | None:
     case: Case | None = None
     if inbound.reply_to:
         refs = list(inbound.reply_to)
-        delivery = Delivery.objects.filter(source=source, external_id__in=refs).first()
-        outbound = Outbound.objects.filter(source=source, external_id__in=refs).first()
-        found = delivery or outbound
+        found = (
+            Delivery.objects.filter(source=source, external_id__in=refs).first()
+            or Outbound.objects.filter(source=source, external_id__in=refs).first()
+        )
         case = found.case if found is not None else None
     if case is None and inbound.conversation:
         last = (
@@ -380,20 +381,20 @@ def _enqueue_send(outbound_id: int) -> None:
 
 
 def _can_fetch(source: Source) -> bool:
-    return _has(source, "fetch")
+    return callable(getattr(_connector(source), "fetch", None))
 
 
 def _can_send(source: Source) -> bool:
     """A connector may say a particular source cannot answer (a webhook without a callback)."""
-    if not _has(source, "send"):
+    connector = _connector(source)
+    if not callable(getattr(connector, "send", None)):
         return False
-    can_send = getattr(connector_for(source.channel.code), "can_send", None)
+    can_send = getattr(connector, "can_send", None)
     return bool(can_send(source)) if callable(can_send) else True
 
 
-def _has(source: Source, method: str) -> bool:
+def _connector(source: Source) -> Connector | None:
     try:
-        connector = connector_for(source.channel.code)
+        return connector_for(source.channel.code)
     except LookupError:
-        return False
-    return callable(getattr(connector, method, None))
+        return None

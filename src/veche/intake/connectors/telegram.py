@@ -51,7 +51,7 @@ from veche.intake.connectors.base import (
     config_secret,
     split_text,
 )
-from veche.intake.models import Delivery, Outbound
+from veche.intake.models import Outbound
 
 if TYPE_CHECKING:
     from veche.intake.models import Source
@@ -93,9 +93,7 @@ class TelegramConnector(PullOnly):
         return batch.inbound
 
     def send(self, source: "Source", outbound: Outbound) -> str:
-        first = (
-            Delivery.objects.filter(source=source, case_id=outbound.case_id).order_by("pk").first()
-        )
+        first = outbound.opening_delivery()
         if first is None or not first.conversation:
             raise ConnectorError("Обращение пришло не из этого бота: некуда отправить ответ.")
         chat_id = int(first.conversation)

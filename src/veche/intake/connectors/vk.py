@@ -57,7 +57,7 @@ from veche.intake.connectors.base import (
     config_secret,
     split_text,
 )
-from veche.intake.models import Delivery, Outbound
+from veche.intake.models import Outbound
 
 if TYPE_CHECKING:
     from veche.intake.models import Source
@@ -128,9 +128,7 @@ class VkConnector:
         return [found] if found is not None else []
 
     def send(self, source: "Source", outbound: Outbound) -> str:
-        first = (
-            Delivery.objects.filter(source=source, case_id=outbound.case_id).order_by("pk").first()
-        )
+        first = outbound.opening_delivery()
         if first is None or not first.conversation:
             raise ConnectorError("Обращение пришло не из этого сообщества: некуда ответить.")
         group_id = _group_id(source.config)

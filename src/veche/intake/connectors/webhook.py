@@ -79,7 +79,7 @@ class WebhookConnector(PushOnly):
         url = str(source.config.get("callback_url", ""))
         if not url.startswith(("http://", "https://")):
             raise ConnectorError("У источника не задан callback_url.")
-        first = outbound.case.deliveries.order_by("pk").first()
+        first = outbound.opening_delivery()
         payload = {
             "id": first.external_id if first else outbound.case.external_id,
             "case": outbound.case.number,
