@@ -17,7 +17,7 @@ from veche.cases.services import (
     CaseDraft,
     add_citizen_message,
     add_system_note,
-    attach_file,
+    attach_files,
     create_case,
     locate_case,
     record_answer_sent,
@@ -190,13 +190,10 @@ def _thread_case(source: Source, inbound: Inbound) -> Case | None:
 
 
 def _attach(case: Case, inbound: Inbound, *, now: datetime) -> None:
-    for item in inbound.files:
-        upload = SimpleUploadedFile(item.name, item.content, item.content_type)
-        try:
-            attach_file(case, upload, by=None, now=now)
-        except CaseError as exc:
-            # The message is kept; the file is refused, and the timeline says why.
-            add_system_note(case, f"Вложение не принято: {exc.message}", at=now)
+    uploads = (SimpleUploadedFile(f.name, f.content, f.content_type) for f in inbound.files)
+    for reason in attach_files(case, uploads, by=None, now=now):
+        # The message is kept; the file is refused, and the timeline says why.
+        add_system_note(case, f"Вложение не принято: {reason}", at=now)
     for note in inbound.notes:
         add_system_note(case, note, at=now)
 

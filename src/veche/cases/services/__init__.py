@@ -28,6 +28,7 @@ from veche.cases.services.timeline import (
     add_comment,
     add_system_note,
     attach_file,
+    attach_files,
 )
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "assign_case",
     "assign_cases",
     "attach_file",
+    "attach_files",
     "change_status",
     "change_topic",
     "create_case",

@@ -2,6 +2,7 @@
 notes, files."""
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.core.files.uploadedfile import UploadedFile
@@ -75,3 +76,17 @@ def attach_file(case: Case, upload: UploadedFile, *, by: User | None, now: datet
             after={"attachment": item.pk, "name": item.name, "size": item.size},
         )
     return item
+
+
+def attach_files(
+    case: Case, uploads: Iterable[UploadedFile], *, by: User | None, now: datetime
+) -> list[str]:
+    """Attach each file on its own; a refused one does not stop the others. Returns why each
+    refused file was refused, for the caller to show or to note on the timeline."""
+    refused = []
+    for upload in uploads:
+        try:
+            attach_file(case, upload, by=by, now=now)
+        except CaseError as exc:
+            refused.append(exc.message)
+    return refused

@@ -3,13 +3,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from veche.cases.errors import CaseError
-from veche.cases.services import CaseDraft, CitizenData, attach_file, create_case
+from veche.cases.services import CaseDraft, CitizenData, attach_files, create_case
 from veche.cases.workflow import Regime
 from veche.catalog.models import Channel
 from veche.intake.forms import OperatorCaseForm
@@ -44,13 +43,7 @@ def new_case(request: AuthedRequest) -> HttpResponse:
         now = timezone.now()
         try:
             case, _ = create_case(data["municipality"], draft, by=request.user, now=now)
-            refused = []
-            for upload in data["attachments"]:
-                try:
-                    with transaction.atomic():
-                        attach_file(case, upload, by=request.user, now=now)
-                except CaseError as exc:
-                    refused.append(exc.message)
+            refused = attach_files(case, data["attachments"], by=request.user, now=now)
         except CaseError as exc:
             form.add_error(None, exc.message)
         else:

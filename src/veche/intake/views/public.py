@@ -5,7 +5,6 @@ import zoneinfo
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
 from django.db.models import Avg
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,9 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from veche.cases.errors import CaseError
 from veche.cases.models import Case, Event
-from veche.cases.services import CaseDraft, CitizenData, attach_file, create_case
+from veche.cases.services import CaseDraft, CitizenData, attach_files, create_case
 from veche.cases.workflow import Regime, Status
 from veche.catalog.models import Channel
 from veche.intake.identity import verified_citizen
@@ -142,12 +140,8 @@ def _file(
     now = timezone.now()
     case, created = create_case(municipality, draft, by=None, now=now)
     if created:
-        for photo in data["photos"]:  # type: ignore[attr-defined]
-            try:
-                with transaction.atomic():
-                    attach_file(case, photo, by=None, now=now)
-            except CaseError:
-                pass  # checked by the form already; a race on the limit keeps the message
+        # Checked by the form already; a file refused now (a changed limit) keeps the message.
+        attach_files(case, data["photos"], by=None, now=now)  # type: ignore[arg-type]
     return case
 
 
