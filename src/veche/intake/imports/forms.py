@@ -42,8 +42,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, municipalities: QuerySet[Municipality], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["municipality"]
-        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - narrows the type
+        field: Any = self.fields["municipality"]
         field.queryset = municipalities
         field.empty_label = None
         self.only = municipalities.first() if municipalities.count() == 1 else None
