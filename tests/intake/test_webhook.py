@@ -177,7 +177,14 @@ def test_unreachable_callback_keeps_the_answer_for_a_retry(
     assert "callback_url не ответил" in receipt.last_error
 
 
-def _approved_answer(world: World, source: Source, capture: Any) -> Answer:
+@pytest.fixture
+def queued_answer(
+    world: World, source: Source, callback_url: str, django_capture_on_commit_callbacks: Any
+) -> Outbound:
+    """An approved answer of a case from a source with a callback, queued and not yet sent."""
+    source.config["callback_url"] = callback_url
+    source.save()
+    capture = django_capture_on_commit_callbacks
     with capture(execute=False):
         post(source, ITEM)
     case = Case.objects.get()
@@ -185,40 +192,28 @@ def _approved_answer(world: World, source: Source, capture: Any) -> Answer:
     assign_case(case, world.housing, by=world.operator, now=NOW)
     change_status(case, Status.IN_WORK, by=world.housing_executor, now=NOW)
     answer = draft_answer(case, "Снег убран 23.11.", by=world.housing_executor, now=NOW)
-    with capture(execute=False):  # queued, not sent yet
+    with capture(execute=False):
         approve_answer(answer, by=world.head, now=NOW)
-    return answer
-
-
-def test_a_message_is_sent_once_even_if_two_workers_take_it(
-    world: World, source: Source, callback_url: str, django_capture_on_commit_callbacks: Any
-) -> None:
-    source.config["callback_url"] = callback_url
-    source.save()
-    answer = _approved_answer(world, source, django_capture_on_commit_callbacks)
-    with django_capture_on_commit_callbacks(execute=False):
         outbound = dispatch_answer(answer, now=NOW)
     assert outbound is not None
-    stale_copy = Outbound.objects.get(pk=outbound.pk)
+    return outbound
 
-    assert send_outbound(outbound, now=NOW) is True
+
+def test_a_message_is_sent_once_even_if_two_workers_take_it(queued_answer: Outbound) -> None:
+    stale_copy = Outbound.objects.get(pk=queued_answer.pk)
+
+    assert send_outbound(queued_answer, now=NOW) is True
     assert send_outbound(stale_copy, now=NOW) is False  # already claimed and sent
     answers = [json.loads(body) for _, body in Callback.received if b'"answer"' in body]
     assert len(answers) == 1
 
 
 def test_an_answer_sent_back_for_rework_before_sending_is_not_sent(
-    world: World, source: Source, callback_url: str, django_capture_on_commit_callbacks: Any
+    world: World, queued_answer: Outbound
 ) -> None:
-    source.config["callback_url"] = callback_url
-    source.save()
-    answer = _approved_answer(world, source, django_capture_on_commit_callbacks)
-    with django_capture_on_commit_callbacks(execute=False):
-        outbound = dispatch_answer(answer, now=NOW)
-    assert outbound is not None
-    change_status(answer.case, Status.IN_WORK, by=world.head, now=NOW)
+    change_status(queued_answer.case, Status.IN_WORK, by=world.head, now=NOW)
 
-    assert send_outbound(outbound, now=NOW) is False
-    outbound.refresh_from_db()
-    assert outbound.state == Outbound.State.CANCELLED
+    assert send_outbound(queued_answer, now=NOW) is False
+    queued_answer.refresh_from_db()
+    assert queued_answer.state == Outbound.State.CANCELLED
     assert not [body for _, body in Callback.received if b'"answer"' in body]
