@@ -381,3 +381,20 @@ def test_merge_and_duplicate_through_the_api_are_scoped(
             None,
             None,
         )
+
+
+def test_nul_characters_are_dropped_not_a_500(world: World) -> None:
+    """PostgreSQL cannot store NUL in text: a case from any caller is registered without it."""
+    body = {
+        "channel": "api",
+        "regime": "message",
+        "text": "Яма\x00 во дворе",
+        "external_id": "n\x00ul-1",
+        "author": {"full_name": "Иван\x00ов", "phone": "", "email": ""},
+    }
+    response = _call(_client(world.operator), "post", "/api/v1/cases", body)
+
+    assert response.status_code == 201, response.content
+    case = Case.objects.get()
+    assert (case.text, case.external_id) == ("Яма во дворе", "nul-1")
+    assert case.author is not None and case.author.full_name == "Иванов"

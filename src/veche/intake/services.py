@@ -21,6 +21,7 @@ from veche.cases.services import (
     create_case,
     locate_case,
     record_answer_sent,
+    without_nul,
 )
 from veche.cases.workflow import Status
 from veche.intake.connectors import connector_for
@@ -124,28 +125,18 @@ def _case_key(source: Source, inbound: Inbound) -> str:
 
 
 def _clean(inbound: Inbound) -> Inbound:
-    """What no database column can hold: NUL characters (PostgreSQL refuses them) and remote
-    ids longer than the column (kept unique by hashing)."""
+    """What no database column can hold: NUL characters (PostgreSQL refuses them; a message
+    on an open case is stored without passing through case registration) and remote ids or
+    author fields longer than their columns (ids kept unique by hashing)."""
+    inbound = without_nul(inbound)
     external_id = inbound.external_id
     if len(external_id) > DELIVERY_KEY_LENGTH:
         external_id = "sha256:" + hashlib.sha256(external_id.encode()).hexdigest()
     author = inbound.author
     if author is not None:
-        author = replace(
-            author, **{k: _no_nul(v)[: AUTHOR_LENGTHS[k]] for k, v in vars(author).items()}
-        )
-    return replace(
-        inbound,
-        external_id=external_id,
-        text=_no_nul(inbound.text),
-        subject=_no_nul(inbound.subject),
-        address_raw=_no_nul(inbound.address_raw),
-        author=author,
-    )
-
-
-def _no_nul(value: str) -> str:
-    return value.replace("\x00", "")
+        stored = author.storable()
+        author = replace(stored, **{k: v[: AUTHOR_LENGTHS[k]] for k, v in vars(stored).items()})
+    return replace(inbound, external_id=external_id, author=author)
 
 
 def receipt_text(case: Case) -> str:

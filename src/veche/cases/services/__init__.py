@@ -10,7 +10,7 @@ hand in, `_common` the helpers they share, which never open a transaction.
 
 from veche.cases.services.analysis import AnalysisData, record_analyses
 from veche.cases.services.answers import approve_answer, draft_answer, record_answer_sent
-from veche.cases.services.drafts import CaseDraft, CitizenData, Step
+from veche.cases.services.drafts import CaseDraft, CitizenData, Step, without_nul
 from veche.cases.services.history import RecordResult, record_cases, update_imported_case
 from veche.cases.services.linking import mark_duplicate, merge_case
 from veche.cases.services.personal_data import reveal_author
@@ -58,4 +58,5 @@ __all__ = [
     "record_cases",
     "reveal_author",
     "update_imported_case",
+    "without_nul",
 ]

@@ -1,11 +1,23 @@
 """What callers hand to the services: a new case, its author, a step of an imported history."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
+from typing import Any, Self
 
 from veche.cases.models import Answer, Case
 from veche.cases.workflow import Regime, Status
 from veche.catalog.models import Channel
+
+
+def without_nul(record: Any) -> Any:
+    """A copy of a dataclass with NUL characters dropped from its text fields: PostgreSQL
+    cannot store them, and no channel, import or API caller should turn one into a 500."""
+    changes = {
+        f.name: value.replace("\x00", "")
+        for f in fields(record)
+        if isinstance(value := getattr(record, f.name), str) and "\x00" in value
+    }
+    return replace(record, **changes) if changes else record
 
 
 @dataclass(frozen=True)
@@ -15,6 +27,10 @@ class CitizenData:
     email: str = ""
     postal_address: str = ""
     social_id: str = ""
+
+    def storable(self) -> Self:
+        cleaned: Self = without_nul(self)
+        return cleaned
 
 
 @dataclass(frozen=True)
@@ -34,6 +50,13 @@ class CaseDraft:
     territory_id: int | None = None
     topic_id: int | None = None
     priority: int = Case.Priority.NORMAL
+
+    def storable(self) -> Self:
+        """This draft as the database can hold it (see `without_nul`)."""
+        cleaned: Self = without_nul(self)
+        if cleaned.author is not None:
+            cleaned = replace(cleaned, author=cleaned.author.storable())
+        return cleaned
 
 
 @dataclass(frozen=True)

@@ -37,8 +37,8 @@ def record_cases(
     """
     result = RecordResult()
     batch: list[tuple[CaseDraft, Sequence[Step]]] = []
-    for item in items:
-        batch.append(item)
+    for draft, steps in items:
+        batch.append((draft.storable(), steps))
         if len(batch) >= batch_size:
             _record_batch(municipality, batch, by=by, result=result)
             batch = []

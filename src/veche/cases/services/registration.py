@@ -16,6 +16,7 @@ def create_case(
 ) -> tuple[Case, bool]:
     """Register a new case; a second call with the same channel and external id returns the
     first case unchanged (`created` is False), so channels can deliver at least once."""
+    draft = draft.storable()
     if draft.external_id:
         existing = (
             Case.objects.with_external_id()
