@@ -9,7 +9,16 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "veche"
-LAYERS = {"org": 0, "web": 1, "catalog": 1, "cases": 2, "triage": 3, "intake": 4, "demo": 9}
+LAYERS = {
+    "org": 0,
+    "web": 1,
+    "catalog": 1,
+    "cases": 2,
+    "problems": 3,
+    "triage": 4,
+    "intake": 5,
+    "demo": 9,
+}
 
 
 def _imported_apps(path: Path) -> set[str]:

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "veche.org",
     "veche.catalog",
     "veche.cases",
+    "veche.problems",
     "veche.triage",
     "veche.intake",
     "veche.web",

@@ -155,6 +155,7 @@ class Event(models.Model):
         ANSWER_SENT = "answer_sent", "ответ направлен"
         ATTACHMENT_ADDED = "attachment_added", "вложение"
         LOCATED = "located", "указано место"
+        PROBLEM = "problem", "отнесено к проблеме"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField("когда")
@@ -273,6 +274,26 @@ class CaseAnalysis(models.Model):
     street = models.CharField(max_length=200, blank=True)
     house = models.CharField(max_length=50, blank=True)
     settlement = models.CharField(max_length=200, blank=True)
+    # The gazetteer's place for the address read: how precise (house, street, landmark,
+    # settlement) and whether the match was a guess.
+    place_name = models.CharField("место по справочнику", max_length=300, blank=True)
+    place_lat = models.FloatField(null=True, blank=True)
+    place_lon = models.FloatField(null=True, blank=True)
+    place_territory = models.ForeignKey(
+        Territory, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    place_level = models.CharField(max_length=16, blank=True)
+    place_unsure = models.BooleanField(default=False)
+    # The suggested department: by a routing rule (`routing_rule`) or by the learned model.
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    department_confidence = models.FloatField(default=0.0)
+    routing_rule = models.ForeignKey(
+        "catalog.RoutingRule", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Not sure enough to route without an officer: the case waits in «нужен разбор».
+    needs_review = models.BooleanField("нужен разбор", default=True)
     urgent = models.BooleanField("срочно", default=False)
     urgency_level = models.PositiveSmallIntegerField(default=0)
     # [{"code", "label", "words", "level"}, …]

@@ -1,9 +1,10 @@
-"""Reference data shared by every municipality: channels and the topic tree (rubricator)."""
+"""Reference data: channels and the topic tree (rubricator), shared by every municipality,
+and each municipality's routing rules."""
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
-from veche.org.models import Block
+from veche.org.models import Block, Department, Municipality, Territory
 
 # ТОТК codes: four dotted 4-digit blocks plus an optional fifth (подвопрос), DOMAIN.md §1.7.
 TOTK_CODE = RegexValidator(r"^\d{4}(\.\d{4}){3}(\.\d{4})?$", "Код ТОТК: XXXX.XXXX.XXXX.XXXX[.XXXX]")
@@ -76,3 +77,40 @@ class Topic(models.Model):
 
     def __str__(self) -> str:
         return f"{self.parent.name} / {self.name}" if self.parent_id and self.parent else self.name
+
+
+class RoutingRule(models.Model):
+    """«Topic × territory × keywords × channel → department»: the municipality's own routing,
+    tried in `position` order before the learned suggestion; the first rule that fires wins.
+    An empty condition matches anything; a topic group matches its topics, a territory its
+    sub-territories; keywords match in any word form (one of them is enough)."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="routing_rules", verbose_name="МО"
+    )
+    position = models.PositiveIntegerField("порядок", default=0)
+    name = models.CharField("название", max_length=200, blank=True)
+    topic = models.ForeignKey(
+        Topic, null=True, blank=True, on_delete=models.CASCADE, verbose_name="тема или группа"
+    )
+    territory = models.ForeignKey(
+        Territory, null=True, blank=True, on_delete=models.CASCADE, verbose_name="территория"
+    )
+    channel = models.ForeignKey(
+        Channel, null=True, blank=True, on_delete=models.CASCADE, verbose_name="канал"
+    )
+    keywords = models.CharField(
+        "ключевые слова", max_length=500, blank=True, help_text="через запятую; хватит одного"
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="+", verbose_name="исполнитель"
+    )
+    is_active = models.BooleanField("действует", default=True)
+
+    class Meta:
+        verbose_name = "правило маршрутизации"
+        verbose_name_plural = "правила маршрутизации"
+        ordering = ["municipality", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.name or f"правило №{self.pk}"

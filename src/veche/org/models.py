@@ -4,6 +4,7 @@ import zoneinfo
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
@@ -20,6 +21,14 @@ class Municipality(models.Model):
         "часовой пояс", max_length=64, default="Europe/Moscow", validators=[_validate_time_zone]
     )
     case_number_prefix = models.CharField("префикс рег. номера", max_length=16, default="МЦУ")
+    # Triage: a case whose topic and department the pipeline is at least this sure of is
+    # routed without an officer; the rest wait in the «нужен разбор» queue.
+    auto_route = models.BooleanField("маршрутизировать автоматически", default=True)
+    auto_route_threshold = models.FloatField(
+        "порог уверенности автомаршрутизации",
+        default=0.8,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+    )
 
     class Meta:
         verbose_name = "муниципальное образование"
