@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("veche.web.urls")),
     path("cases/", include("veche.cases.urls")),
     path("intake/", include("veche.intake.urls")),
+    path("triage/", include("veche.triage.urls")),
     path("report/", include("veche.intake.public_urls")),
     path("open311/v2/", include("veche.intake.open311.urls")),
 ]

@@ -19,6 +19,7 @@ class Action(StrEnum):
     WORK = "work"  # transitions, comments, drafts
     ASSIGN = "assign"
     APPROVE = "approve"
+    CONFIGURE = "configure"  # the municipality's routing rules, gazetteer, triage settings
 
 
 _READ = frozenset({Action.VIEW})
@@ -26,11 +27,13 @@ _WORK = frozenset({Action.VIEW, Action.VIEW_PERSONAL_DATA, Action.WORK})
 _DISPATCH = _WORK | {Action.ASSIGN}
 _LEAD = _DISPATCH | {Action.APPROVE}
 
+_RUN = _LEAD | {Action.CONFIGURE}
+
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.CURATOR: _LEAD,
-    Role.HEAD: _LEAD,
-    Role.DEPUTY_HEAD: _LEAD,
-    Role.ADMINISTRATOR: _DISPATCH,
+    Role.HEAD: _RUN,
+    Role.DEPUTY_HEAD: _RUN,
+    Role.ADMINISTRATOR: _DISPATCH | {Action.CONFIGURE},
     Role.POS_OFFICER: _DISPATCH,
     Role.IM_OFFICER: _DISPATCH,
     Role.PUBLICS_OFFICER: _DISPATCH,

@@ -1,0 +1,1 @@
+"""The municipality's triage settings: routing rules (`rules`) and the gazetteer (`gazetteer`)."""
