@@ -1,5 +1,8 @@
 """The topic model as plain arrays, and its file: a compressed `.npz` read without pickle.
 
+The same bytes are a file on disk (the shipped model) or a `TrainedModel` row in the
+database (the versions `veche train` makes): `to_bytes` / `from_bytes`.
+
 A head is a linear classifier (one weight row per label) whose decision scores become
 probabilities through a softmax with a fitted temperature. Weights are pruned to the
 largest ones and stored as int8 with one scale per label; column indices are stored as
@@ -7,6 +10,7 @@ gaps within each row, which zlib compresses well. Nothing in the file is executa
 loading a model from disk cannot run code (`np.load(..., allow_pickle=False)`).
 """
 
+import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +67,9 @@ class TopicModel:
         return str(self.meta.get("version", ""))
 
     def save(self, path: Path) -> None:
+        path.write_bytes(self.to_bytes())
+
+    def to_bytes(self) -> bytes:
         arrays: dict[str, np.ndarray] = {
             "columns": _gaps(self.space.columns, np.array([0, len(self.space.columns)])),
             "idf": self.space.idf.astype(np.float16),
@@ -85,19 +92,30 @@ class TopicModel:
             temperatures[name] = head.temperature
         meta = self.meta | {"format": FORMAT, "temperatures": temperatures}
         arrays["meta"] = np.array(json.dumps(meta, ensure_ascii=False))
-        with path.open("wb") as out:
-            np.savez_compressed(out, **arrays)  # type: ignore[arg-type]
+        out = io.BytesIO()
+        np.savez_compressed(out, **arrays)  # type: ignore[arg-type]
+        return out.getvalue()
 
     @classmethod
     def load(cls, path: Path) -> "TopicModel":
-        with np.load(path, allow_pickle=False) as f:
+        try:
+            return cls.from_bytes(path.read_bytes())
+        except ValueError as exc:
+            raise ValueError(f"{path}: {exc}") from None
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "TopicModel":
+        with np.load(io.BytesIO(data), allow_pickle=False) as f:
             meta = json.loads(str(f["meta"]))
             if meta.get("format") != FORMAT:
-                raise ValueError(f"{path}: model format {meta.get('format')}, expected {FORMAT}")
+                raise ValueError(f"model format {meta.get('format')}, expected {FORMAT}")
             columns = _ungap(f["columns"], np.array([0, len(f["columns"])]))
             space = FeatureSpace(columns, f["idf"].astype(np.float32))
             heads = {name: _load_head(f, name, meta["temperatures"][name]) for name in HEADS}
         return cls(space, heads["category"], heads["reason"], meta)
+
+    def with_meta(self, **changes: Any) -> "TopicModel":
+        return TopicModel(self.space, self.category, self.reason, self.meta | changes)
 
 
 def softmax(scores: np.ndarray) -> np.ndarray:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from veche.triage.address.mention import AddressGuess
 from veche.triage.duplicates import DuplicateIndex
 from veche.triage.gazetteer import Gazetteer, Match
+from veche.triage.model import TopicModel
 from veche.triage.mood import Mood, assess_mood
 from veche.triage.pii import PiiSpan, find_pii
 from veche.triage.places import best_address
@@ -35,11 +36,13 @@ def analyse(
     month: int,
     gazetteer: Gazetteer | None = None,
     duplicates: DuplicateIndex | None = None,
+    model: TopicModel | None = None,
 ) -> list[Analysis]:
     """Analyse a batch. `month` (1–12) decides seasonal urgency (no heating in winter);
-    `duplicates` carries near-duplicate groups across batches of one run."""
+    `duplicates` carries near-duplicate groups across batches of one run; `model` is the
+    topic model in use (the shipped one if None)."""
     index = duplicates if duplicates is not None else DuplicateIndex()
-    topics = predict(texts)
+    topics = predict(texts, model)
     results = []
     for text, topic in zip(texts, topics, strict=True):
         address = best_address(text)

@@ -15,7 +15,7 @@ from veche.catalog.models import Topic
 from veche.triage.output import as_json
 from veche.triage.pii import mask
 from veche.triage.pipeline import Analysis, analyse
-from veche.triage.topics import default_model
+from veche.triage.registry import topic_model
 
 BATCH = 500
 
@@ -30,6 +30,7 @@ def analyse_cases(case_ids: Sequence[int], *, now: datetime) -> int:
             .order_by("pk")
         )
         topics = _topic_ids()
+        model = topic_model()  # the version in use, re-read once per batch
         by_month: dict[int, list[Case]] = {}
         for case in cases:  # urgency is seasonal: the month where the case was received
             local = case.received_at.astimezone(zoneinfo.ZoneInfo(case.municipality.time_zone))
@@ -37,8 +38,9 @@ def analyse_cases(case_ids: Sequence[int], *, now: datetime) -> int:
         items = []
         for month, group in by_month.items():
             texts = [_text(case) for case in group]
-            for case, text, analysis in zip(group, texts, analyse(texts, month=month), strict=True):
-                items.append((case, _data(analysis, text, topics)))
+            analyses = analyse(texts, month=month, model=model)
+            for case, text, analysis in zip(group, texts, analyses, strict=True):
+                items.append((case, _data(analysis, text, topics, model.version)))
         done += record_analyses(items, at=now)
     return done
 
@@ -47,11 +49,13 @@ def _text(case: Case) -> str:
     return "\n".join(part for part in (case.subject, case.text) if part)
 
 
-def _data(analysis: Analysis, text: str, topics: dict[tuple[str, str], int]) -> AnalysisData:
+def _data(
+    analysis: Analysis, text: str, topics: dict[tuple[str, str], int], model_version: str
+) -> AnalysisData:
     line = as_json(analysis, id=None, duplicate_group=None)
     topic = analysis.topic
     return AnalysisData(
-        model_version=default_model().version,
+        model_version=model_version,
         topic_id=topics.get((topic.topic.group, topic.topic.name)) if topic.topic else None,
         confidence=topic.confidence,
         suggestions=line["scores"],
