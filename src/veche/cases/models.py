@@ -306,6 +306,9 @@ class CaseAnalysis(models.Model):
     personal_data = models.JSONField(default=list)
     # The text with personal data replaced («[телефон]»): what analytics and exports use.
     masked_text = models.TextField(blank=True)
+    # The text's MinHash signature (veche.triage.duplicates): near-identical texts of later
+    # cases are found against it without reading the texts again.
+    fingerprint = models.BinaryField(default=b"", editable=False)
 
     class Meta:
         verbose_name = "разбор текста"

@@ -69,7 +69,10 @@ class DuplicateIndex:
 
     def add(self, text: str) -> int:
         """Add a text; returns its position. `group(position)` is then its group."""
-        sig = signature(text)
+        return self.add_signature(signature(text))
+
+    def add_signature(self, sig: np.ndarray) -> int:
+        """Add a text by its signature (one stored earlier)."""
         me = len(self._signatures)
         self._signatures.append(sig)
         self._parent.append(me)

@@ -12,6 +12,8 @@ from datetime import datetime
 from veche.cases.models import Case
 from veche.cases.services import AnalysisData, record_analyses
 from veche.catalog.models import Topic
+from veche.problems.services import group_repeats
+from veche.triage.grouping import find_repeats, fingerprint
 from veche.triage.output import as_json
 from veche.triage.pii import mask
 from veche.triage.pipeline import Analysis, analyse
@@ -42,6 +44,7 @@ def analyse_cases(case_ids: Sequence[int], *, now: datetime) -> int:
             for case, text, analysis in zip(group, texts, analyses, strict=True):
                 items.append((case, _data(analysis, text, topics, model.version)))
         done += record_analyses(items, at=now)
+        group_repeats(find_repeats(cases), at=now)
     return done
 
 
@@ -71,6 +74,7 @@ def _data(
         threat=bool(analysis.mood.threats),
         personal_data=line["pii"],
         masked_text=mask(text),
+        fingerprint=fingerprint(text),
     )
 
 

@@ -12,7 +12,7 @@ from veche.cases.services.analysis import AnalysisData, record_analyses
 from veche.cases.services.answers import approve_answer, draft_answer, record_answer_sent
 from veche.cases.services.drafts import CaseDraft, CitizenData, Step, without_nul
 from veche.cases.services.history import RecordResult, record_cases, update_imported_case
-from veche.cases.services.linking import mark_duplicate, merge_case
+from veche.cases.services.linking import mark_duplicate, merge_case, note_problem
 from veche.cases.services.personal_data import reveal_author
 from veche.cases.services.registration import create_case
 from veche.cases.services.routing import (
@@ -53,6 +53,7 @@ __all__ = [
     "locate_case",
     "mark_duplicate",
     "merge_case",
+    "note_problem",
     "record_analyses",
     "record_answer_sent",
     "record_cases",

@@ -29,6 +29,17 @@ class AnalysisData:
     threat: bool = False
     personal_data: list[dict[str, Any]] = field(default_factory=list)
     masked_text: str = ""
+    fingerprint: bytes = b""
+    place_name: str = ""
+    place_lat: float | None = None
+    place_lon: float | None = None
+    place_territory_id: int | None = None
+    place_level: str = ""
+    place_unsure: bool = False
+    department_id: int | None = None
+    department_confidence: float = 0.0
+    routing_rule_id: int | None = None
+    needs_review: bool = True
 
 
 def record_analyses(items: list[tuple[Case, AnalysisData]], *, at: datetime) -> int:
@@ -55,6 +66,17 @@ def record_analyses(items: list[tuple[Case, AnalysisData]], *, at: datetime) -> 
                 threat=data.threat,
                 personal_data=data.personal_data,
                 masked_text=data.masked_text,
+                fingerprint=data.fingerprint,
+                place_name=data.place_name[:300],
+                place_lat=data.place_lat,
+                place_lon=data.place_lon,
+                place_territory_id=data.place_territory_id,
+                place_level=data.place_level,
+                place_unsure=data.place_unsure,
+                department_id=data.department_id,
+                department_confidence=data.department_confidence,
+                routing_rule_id=data.routing_rule_id,
+                needs_review=data.needs_review,
             )
             for case, data in items
         )

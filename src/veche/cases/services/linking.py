@@ -1,5 +1,6 @@
 """Cases about the same problem: one merged into another, or a duplicate of an original."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import transaction
@@ -64,3 +65,28 @@ def mark_duplicate(
             comment=comment,
         )
     return locked
+
+
+def note_problem(
+    cases: Sequence[Case],
+    *,
+    problem_id: int | None,
+    before_id: int | None = None,
+    reason: str,
+    at: datetime,
+    by: User | None,
+) -> None:
+    """Say on each case's timeline that it joined a problem (`problem_id`) or left one
+    (`problem_id` None): `problems` groups the cases, the timeline here records it."""
+    Event.objects.bulk_create(
+        Event(
+            case=case,
+            kind=Event.Kind.PROBLEM,
+            at=at,
+            actor=by,
+            before={"problem": before_id} if before_id else {},
+            after={"problem": problem_id},
+            comment=reason,
+        )
+        for case in cases
+    )
