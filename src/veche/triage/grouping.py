@@ -184,10 +184,10 @@ def _first_with_same_key(
                 ),
                 None,
             )
-            if first is not None and (first.received_at, first.case_id) < (
-                item.received_at,
-                item.case_id,
-            ):
-                yield item.case_id, first.case_id, reason
-            elif first is not None and first.case_id not in batch:
+            if first is None:
+                continue
+            # The later of two batch cases joins the earlier; a case analysed before this
+            # batch is joined whichever came first, as its own analysis did not see this one.
+            earlier = (first.received_at, first.case_id) < (item.received_at, item.case_id)
+            if earlier or first.case_id not in batch:
                 yield item.case_id, first.case_id, reason
