@@ -10,11 +10,16 @@ Veche's topic is not learnt: it is the sum of the probabilities of the reasons t
 data/spb_to_topics.json maps onto it. The mapping is many reasons → one topic, so summing
 gives a proper distribution over topics; editing the mapping needs no retraining; and the
 finer reasons keep what a model trained straight on the coarser topics would blur.
+
+An officer may set a topic no portal reason maps onto. `veche train` then learns it under a
+label of its own (`own_label`: category «Вече: <group>», reason = the topic's name), and the
+model lists those labels in its meta (`own_topics`), which `predict` adds to the mapping. The
+shipped model has none, so its output does not change.
 """
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -28,6 +33,7 @@ from veche.triage.model import TopicModel
 DATA = Path(__file__).resolve().parent / "data"
 MODEL_PATH = DATA / "topic_model.npz"
 MAPPING_PATH = DATA / "spb_to_topics.json"
+OWN = "Вече: "  # starts the category of a label learnt for a topic with no portal reason
 SEP = "\t"  # between category and reason in a reason label: no name holds a tab
 TOP = 5
 
@@ -85,6 +91,27 @@ def clean(name: str) -> str:
     return " ".join(name.split())
 
 
+def own_label(topic: TopicPath) -> tuple[str, str]:
+    """The (category, reason) a topic is learnt under when no portal reason maps onto it."""
+    return f"{OWN}{clean(topic.group)}", clean(topic.name)
+
+
+def own_topics(labels: Iterable[str]) -> dict[tuple[str, str], TopicPath]:
+    """The topics of the reason labels made by `own_label`, by (category, reason)."""
+    pairs = (split_label(label) for label in labels)
+    return {(c, r): TopicPath(c.removeprefix(OWN), r) for c, r in pairs if c.startswith(OWN)}
+
+
+def model_mapping(model: TopicModel) -> dict[tuple[str, str], TopicPath]:
+    """The portal's mapping, plus the model's own labels listed in its meta."""
+    own = model.meta.get("own_topics")
+    if not own:
+        return topic_mapping()
+    return topic_mapping() | {
+        (e["category"], e["reason"]): TopicPath(e["group"], e["topic"]) for e in own
+    }
+
+
 @cache
 def default_model() -> TopicModel:
     """The shipped model, read once per process."""
@@ -101,7 +128,7 @@ def topic_mapping() -> dict[tuple[str, str], TopicPath]:
 def predict(texts: Sequence[str], model: TopicModel | None = None) -> list[TopicGuess]:
     model = model or default_model()
     categories, reasons = joint_probabilities(model, texts)
-    mapping, owner = topic_mapping(), _owner(model)
+    mapping, owner = model_mapping(model), _owner(model)
     return [_guess(model, c, r, owner, mapping) for c, r in zip(categories, reasons, strict=True)]
 
 

@@ -5,13 +5,17 @@
 model on the earlier part, measures it on the later one, and by default fits the shipped
 model again on everything. Probabilities come from a softmax over each head's scores with a
 temperature fitted on the latest tenth of the training part by a model that did not see it.
+
+Corrections (an officer's topic, as a (category, reason) label: `veche.triage.corrections`)
+weigh CORRECTION_WEIGHT portal messages each. `held_out` corrections are measured like the
+test part (only Veche's topic: their labels were derived from it) and learnt only by the refit.
 """
 
 import ast
 import gzip
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,13 +29,22 @@ from sklearn.svm import LinearSVC
 
 from veche.triage.features import FeatureSpace, hashed_counts
 from veche.triage.model import LinearHead, TopicModel, softmax
-from veche.triage.topics import best_labels, predict, reason_label, split_label, topic_mapping
+from veche.triage.topics import (
+    TopicPath,
+    best_labels,
+    own_topics,
+    predict,
+    reason_label,
+    split_label,
+    topic_mapping,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "spb-gorod" / "messages.jsonl.gz"
 CORRECTION_WEIGHT = 3.0  # a municipality's own decision outweighs one portal message
 KEEP = {"category": 600_000, "reason": 2_000_000}  # weights kept per head: the artifact size
 C = 0.5
+Label = tuple[str, str, str]  # text, category, reason
 
 
 @dataclass(frozen=True)
@@ -91,33 +104,53 @@ def time_split(
 
 def train(
     messages: Iterable[Message],
-    corrections: Iterable[tuple[str, str, str]] = (),
+    corrections: Iterable[Label] = (),
     *,
+    held_out: Iterable[Label] = (),
     test_share: float = 0.2,
     refit_all: bool = True,
+    step: Callable[[str], object] = lambda name: None,
 ) -> tuple[TopicModel, dict[str, Any]]:
-    """The model and its report: test figures on the time split, and the data it saw."""
+    """The model and its report: test figures on the time split, and the data it saw.
+    `step` is told the name of each stage as it starts (a progress bar)."""
     fixes = [Message(t, c, r) for t, c, r in corrections]
-    fixed = {m.text.strip() for m in fixes}
-    kept = [m for m in dedupe(messages) if m.text.strip() not in fixed]
-    earlier, later = time_split(kept, test_share)
+    held = [Message(t, c, r) for t, c, r in held_out]
+    kept, earlier, later = split(messages, fixes + held, test_share)
     fit_part, calibration = time_split(earlier, 0.1)
+    step("калибровка")
     temperatures = _temperatures(fit(fit_part + fixes), calibration)
+    step("обучение")
     model = fit(earlier + fixes, temperatures)
+    step("проверка")
     report = {
         "rows": {
             "messages": len(kept),
             "train": len(earlier),
             "test": len(later),
-            "corrections": len(fixes),
+            "corrections": len(fixes) + len(held),
+            "held_out": len(held),
         },
         "train_until": earlier[-1].at if earlier else "",
         "test_from": later[0].at if later else "",
+        "refit_all": refit_all,
         "test": evaluate(model, later),
+        "corrections_test": evaluate_topics(model, held) if held else None,
     }
     if refit_all:
-        model = fit(kept + fixes, temperatures)
+        step("обучение на всём")
+        model = fit(kept + fixes + held, temperatures)
     return _stamped(model, report), report
+
+
+def split(
+    messages: Iterable[Message], corrections: Sequence[Message], test_share: float = 0.2
+) -> tuple[list[Message], list[Message], list[Message]]:
+    """The messages kept (no duplicates, none a correction overrules), their earlier part
+    and their test part: what `train` learns from and measures on."""
+    fixed = {m.text.strip() for m in corrections}
+    kept = [m for m in dedupe(messages) if m.text.strip() not in fixed]
+    earlier, later = time_split(kept, test_share)
+    return kept, earlier, later
 
 
 def fit(messages: Sequence[Message], temperatures: dict[str, float] | None = None) -> TopicModel:
@@ -138,7 +171,11 @@ def fit(messages: Sequence[Message], temperatures: dict[str, float] | None = Non
         )
         for name, h in heads.items()
     )
-    return TopicModel(space, category, reason)
+    own = [
+        {"category": c, "reason": r, "group": t.group, "topic": t.name}
+        for (c, r), t in own_topics(reason.labels).items()
+    ]
+    return TopicModel(space, category, reason, {"own_topics": own} if own else {})
 
 
 def _head(
@@ -192,6 +229,19 @@ def evaluate(model: TopicModel, messages: Sequence[Message]) -> dict[str, Any]:
     }
 
 
+def evaluate_topics(model: TopicModel, corrections: Sequence[Message]) -> dict[str, Any]:
+    """Accuracy and macro-F1 of Veche's topic on corrections (their labels name the topic)."""
+    truth = [str(label_topic(m.category, m.reason)) for m in corrections]
+    topics = [str(g.topic) for g in predict([m.text for m in corrections], model)]
+    return {"topic": scores(truth, topics)}
+
+
+def label_topic(category: str, reason: str) -> TopicPath | None:
+    """The Veche topic a (category, reason) label stands for, an own label included."""
+    label = reason_label(category, reason)
+    return topic_mapping().get(split_label(label)) or own_topics([label]).get(split_label(label))
+
+
 def scores(truth: Sequence[str], guess: Sequence[str]) -> dict[str, float]:
     return {
         "accuracy": round(float(accuracy_score(truth, guess)), 4),
@@ -201,7 +251,7 @@ def scores(truth: Sequence[str], guess: Sequence[str]) -> dict[str, float]:
 
 def _stamped(model: TopicModel, report: dict[str, Any]) -> TopicModel:
     now = datetime.now(UTC)
-    meta = {
+    meta = model.meta | {
         "version": f"spb-gorod-{now:%Y%m%d}-{report['rows']['messages']}",
         "trained_at": now.isoformat(timespec="seconds"),
         "features": model.space.size,
