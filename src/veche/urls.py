@@ -14,6 +14,7 @@ urlpatterns = [
     path("cases/", include("veche.cases.urls")),
     path("intake/", include("veche.intake.urls")),
     path("triage/", include("veche.triage.urls")),
+    path("problems/", include("veche.problems.urls")),
     path("report/", include("veche.intake.public_urls")),
     path("open311/v2/", include("veche.intake.open311.urls")),
 ]

@@ -26,7 +26,9 @@ from veche.cases.services import (
     add_comment,
     assign_case,
     change_status,
+    change_topic,
     create_case,
+    locate_case,
     mark_duplicate,
     merge_case,
     reveal_author,
@@ -34,7 +36,7 @@ from veche.cases.services import (
 from veche.cases.workflow import Regime, Status
 from veche.catalog.models import Channel, Topic
 from veche.org.access import Action
-from veche.org.models import Department, Municipality, User
+from veche.org.models import Department, Municipality, Territory, User
 from veche.org.selectors import actor_scope
 
 router = Router(tags=["Обращения"])
@@ -72,6 +74,15 @@ class AuthorOut(Schema):
     email: str
 
 
+class PlaceOut(Schema):
+    name: str = Field(description="место по справочнику МО")
+    lat: float
+    lon: float
+    territory_id: int | None
+    level: str = Field(description="house, street, landmark или settlement")
+    unsure: bool = Field(description="истина, если совпадение неточное")
+
+
 class AnalysisOut(Schema):
     """What triage read in the text: suggestions with probabilities, not decisions."""
 
@@ -79,8 +90,15 @@ class AnalysisOut(Schema):
     topic_id: int | None
     confidence: float
     suggestions: dict[str, list[tuple[str, float]]] = Field(
-        description="до пяти лучших: category, reason, topic — [название, вероятность]"
+        description=(
+            "до пяти лучших: category, reason, topic, department — [название, вероятность]"
+        )
     )
+    department_id: int | None = Field(description="предложенный исполнитель")
+    department_confidence: float
+    routing_rule_id: int | None = Field(description="правило, по которому предложен")
+    needs_review: bool = Field(description="ждёт разбора сотрудником")
+    place: PlaceOut | None
     urgent: bool
     urgency_reasons: list[dict[str, str | int]]
     negativity: float
@@ -133,6 +151,9 @@ class CaseFilterIn(Schema):
     received_to: AwareDatetime | None = None
     q: str = Field("", max_length=200, description="поиск по тексту с учётом словоформ")
     urgent: bool = Field(False, description="только срочные по разбору текста")
+    needs_review: bool = Field(
+        False, description="только новые, которые разбор не смог направить сам («нужен разбор»)"
+    )
     sort: Literal[tuple(SORTS)] = "-received_at"  # type: ignore[valid-type]
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=COUNT_LIMIT)
@@ -146,6 +167,17 @@ class TransitionIn(Schema):
 class AssignIn(Schema):
     department_id: int
     comment: str = Field("", max_length=5000)
+
+
+class TopicIn(Schema):
+    topic_id: int | None = Field(description="тема рубрикатора; null — снять тему")
+
+
+class LocationIn(Schema):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    territory_id: int | None = None
+    address: str = Field("", max_length=500)
 
 
 class LinkIn(Schema):
@@ -237,6 +269,20 @@ def _analysis_out(case: Case) -> AnalysisOut | None:
         topic_id=a.topic_id,
         confidence=a.confidence,
         suggestions={k: [tuple(x) for x in v] for k, v in a.suggestions.items() if v},
+        department_id=a.department_id,
+        department_confidence=a.department_confidence,
+        routing_rule_id=a.routing_rule_id,
+        needs_review=a.needs_review,
+        place=PlaceOut(
+            name=a.place_name,
+            lat=a.place_lat,
+            lon=a.place_lon,
+            territory_id=a.place_territory_id,
+            level=a.place_level,
+            unsure=a.place_unsure,
+        )
+        if a.place_name and a.place_lat is not None and a.place_lon is not None
+        else None,
         urgent=a.urgent,
         urgency_reasons=a.urgency_reasons,
         negativity=a.negativity,
@@ -275,6 +321,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilterIn]) -> CaseList:
             received_to=filters.received_to,
             text=filters.q,
             urgent=filters.urgent,
+            needs_review=filters.needs_review,
             sort=filters.sort,
         ),
     ).select_related("author")
@@ -336,6 +383,42 @@ def assign(request: HttpRequest, case_id: int, payload: AssignIn) -> CaseOut:
     if department is None:
         raise CaseError(ErrorCode.INVALID, "Нет такого подразделения в этом МО.")
     assign_case(case, department, by=user, now=timezone.now(), comment=payload.comment)
+    return case_out(case_detail(user, case_id))
+
+
+@router.post("/cases/{case_id}/topic", response=CaseOut, summary="Изменить тему")
+def topic(request: HttpRequest, case_id: int, payload: TopicIn) -> CaseOut:
+    user = _user(request)
+    case = case_detail(user, case_id)
+    chosen = None
+    if payload.topic_id is not None:
+        chosen = Topic.objects.filter(pk=payload.topic_id, parent__isnull=False).first()
+        if chosen is None:
+            raise CaseError(ErrorCode.INVALID, f"Нет темы с id {payload.topic_id}.")
+    change_topic(case, chosen, by=user, now=timezone.now())
+    return case_out(case_detail(user, case_id))
+
+
+@router.post("/cases/{case_id}/location", response=CaseOut, summary="Указать место")
+def location(request: HttpRequest, case_id: int, payload: LocationIn) -> CaseOut:
+    user = _user(request)
+    case = case_detail(user, case_id)
+    if (
+        payload.territory_id is not None
+        and not Territory.objects.filter(
+            pk=payload.territory_id, municipality_id=case.municipality_id
+        ).exists()
+    ):
+        raise CaseError(ErrorCode.INVALID, "Нет такой территории в этом МО.")
+    locate_case(
+        case,
+        lat=payload.lat,
+        lon=payload.lon,
+        address_raw=payload.address,
+        territory_id=payload.territory_id,
+        at=timezone.now(),
+        by=user,
+    )
     return case_out(case_detail(user, case_id))
 
 

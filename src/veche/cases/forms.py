@@ -92,6 +92,7 @@ class InboxFilterForm(forms.Form):
     received_to = forms.DateField(label="по", required=False, widget=_date_input())
     q = forms.CharField(label="Поиск", required=False, max_length=200)
     urgent = forms.BooleanField(label="только срочные", required=False)
+    needs_review = forms.BooleanField(label="нужен разбор", required=False)
     sort = forms.ChoiceField(label="Порядок", choices=SORT_CHOICES, required=False)
 
     def __init__(self, data: Any, *, user: User) -> None:
@@ -148,6 +149,7 @@ class InboxFilterForm(forms.Form):
             received_to=_local_midnight(day_to + timedelta(days=1)) if day_to else None,
             text=data.get("q") or "",
             urgent=bool(data.get("urgent")),
+            needs_review=bool(data.get("needs_review")),
             sort=self.sort_key,
         )
 
@@ -223,6 +225,19 @@ class TopicForm(CaseActionForm):
         field: Any = self.fields["topic"]
         field.queryset = _topics().filter(is_active=True)
         field.initial = case.topic_id
+
+
+class AcceptPlaceForm(CaseActionForm):
+    """Accept the place triage found in the gazetteer: its point and territory, as read."""
+
+    prefix = "place"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        analysis = getattr(self.case, "analysis", None)
+        if analysis is None or analysis.place_lat is None or analysis.place_lon is None:
+            raise forms.ValidationError("Разбор не нашёл места в справочнике.")
+        return data
 
 
 class StatusForm(CaseActionForm):

@@ -56,6 +56,8 @@ class CaseFilter:
     received_to: datetime | None = None
     text: str = ""
     urgent: bool = False  # only cases the triage pipeline flagged as urgent
+    # «Нужен разбор»: new cases the pipeline was not sure enough to route
+    needs_review: bool = False
     sort: str = "-received_at"
 
 
@@ -85,6 +87,12 @@ def inbox_cases(actor: User | AnonymousUser, filters: CaseFilter) -> QuerySet[Ca
         qs = qs.filter(received_at__lt=filters.received_to)
     if filters.urgent:
         qs = qs.filter(analysis__urgent=True)
+    if filters.needs_review:
+        qs = qs.filter(
+            analysis__needs_review=True,
+            department__isnull=True,
+            status__in=(Status.NEW, Status.REGISTERED),
+        )
     if text := filters.text.strip():
         qs = qs.filter(_search(text))
     order = SORTS.get(filters.sort, SORTS["-received_at"])

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/author/", views.reveal, name="reveal"),
     path("<int:pk>/assign/", views.assign, name="assign"),
     path("<int:pk>/topic/", views.topic, name="topic"),
+    path("<int:pk>/place/", views.place, name="place"),
     path("<int:pk>/status/", views.status, name="status"),
     path("<int:pk>/comment/", views.comment, name="comment"),
     path("<int:pk>/answer/", views.answer, name="answer"),

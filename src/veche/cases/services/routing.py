@@ -92,6 +92,7 @@ def locate_case(
     lat: float,
     lon: float,
     address_raw: str = "",
+    territory_id: int | None = None,
     at: datetime,
     by: User | None,
 ) -> Event:
@@ -105,6 +106,12 @@ def locate_case(
         before = {"lat": locked.lat, "lon": locked.lon, "address": locked.address_raw}
         locked.lat, locked.lon = lat, lon
         locked.address_raw = address_raw[:500] or locked.address_raw
-        locked.save(update_fields=["lat", "lon", "address_raw", "updated_at"])
+        fields = ["lat", "lon", "address_raw", "updated_at"]
         after = {"lat": lat, "lon": lon, "address": locked.address_raw}
+        if territory_id is not None and territory_id != locked.territory_id:
+            before["territory"] = locked.territory_id
+            locked.territory_id = territory_id
+            fields.append("territory")
+            after["territory"] = territory_id
+        locked.save(update_fields=fields)
         return _event(locked, Event.Kind.LOCATED, at=at, by=by, before=before, after=after)

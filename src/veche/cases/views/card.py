@@ -14,6 +14,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from veche.cases.errors import CaseError, ErrorCode
 from veche.cases.forms import (
+    AcceptPlaceForm,
     AnswerForm,
     AssignForm,
     CaseActionForm,
@@ -31,6 +32,7 @@ from veche.cases.services import (
     change_status,
     change_topic,
     draft_answer,
+    locate_case,
     mark_duplicate,
     merge_case,
     reveal_author,
@@ -211,6 +213,21 @@ def _change_topic(case: Case, data: dict[str, Any], user: User) -> str:
     return f"Тема изменена: {topic.name}." if topic else "Тема снята."
 
 
+def _accept_place(case: Case, data: dict[str, Any], user: User) -> str:
+    analysis = case.analysis
+    assert analysis.place_lat is not None and analysis.place_lon is not None  # form checked
+    locate_case(
+        case,
+        lat=analysis.place_lat,
+        lon=analysis.place_lon,
+        address_raw=analysis.place_name,
+        territory_id=analysis.place_territory_id,
+        at=timezone.now(),
+        by=user,
+    )
+    return f"Место указано: {analysis.place_name}."
+
+
 def _change_status(case: Case, data: dict[str, Any], user: User) -> str:
     to = Status(data["to"])
     change_status(case, to, by=user, now=timezone.now(), comment=data["comment"])
@@ -247,6 +264,12 @@ def assign(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def topic(request: AuthedRequest, pk: int) -> HttpResponse:
     return _run_action(request, pk, TopicForm, _change_topic, Action.WORK)
+
+
+@login_required
+@require_POST
+def place(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _run_action(request, pk, AcceptPlaceForm, _accept_place, Action.WORK)
 
 
 @login_required
