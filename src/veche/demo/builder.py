@@ -27,6 +27,8 @@ from veche.demo.problems import MissingTopicError, topic_ids
 from veche.demo.staff import create_staff, staff_specs
 from veche.demo.structure import build_structure
 from veche.org.models import Membership, Municipality, User
+from veche.triage.gazetteer import DEMO_GAZETTEER
+from veche.triage.gazetteer_store import ImportReport, import_gazetteer
 
 DEFAULT_CASES = 20_000
 DEFAULT_SEED = 2026
@@ -70,6 +72,7 @@ def build_demo(
         structure = build_structure(rng)
         staff = create_staff(structure)
         create_sources(structure.municipality)
+    load_demo_gazetteer(structure.municipality)
     specs = Flow(structure, now, rng).specs(cases)
     builder = CaseBuilder(structure, staff, now, rng)
     items: Iterable[tuple[CaseDraft, list[Step]]] = (builder.item(spec) for spec in specs)
@@ -77,6 +80,13 @@ def build_demo(
     result = record_cases(structure.municipality, items, by=None)
     seconds = time.perf_counter() - started
     return DemoResult(structure.municipality, created=True, cases=result.created, seconds=seconds)
+
+
+def load_demo_gazetteer(municipality: Municipality) -> ImportReport:
+    """The shipped demo gazetteer, through the same import as any municipality's file; its
+    territory names are the demo's territorial units, so every row resolves."""
+    with DEMO_GAZETTEER.open("rb") as stream:
+        return import_gazetteer(municipality, stream)
 
 
 def _with_progress(

@@ -1,7 +1,7 @@
 """The municipality's places with coordinates, and matching an extracted address against them.
 
-File format (CSV, UTF-8, a header row; or a GeoJSON FeatureCollection of Points with the same
-properties):
+File format (CSV, UTF-8 or Windows-1251, a header row; or a GeoJSON FeatureCollection of Points
+with the same properties; read and checked by `gazetteer_file`; README, «Справочник мест»):
 
     kind,name,settlement,street,house,lat,lon,territory
 
@@ -13,16 +13,16 @@ properties):
 - `territory`: the Territory the place belongs to (the territorial department's name); empty
   rows take their settlement's.
 
+Each municipality's gazetteer lives in the database (`gazetteer_store`: the import, and
+`gazetteer_for`, which builds this class from it); `load_gazetteer` reads a file without one.
+
 `match` looks for a house, else the street, else the settlement, with rapidfuzz for typos, «ё»
 and abbreviations, and says `unsure` when it had to guess or fell back to a coarser place.
 """
 
-import csv
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 
@@ -30,32 +30,32 @@ from rapidfuzz import fuzz
 
 from veche.triage.address import morph
 from veche.triage.address.names import house_key, settlement_key, street_key, street_type_of
+from veche.triage.gazetteer_file import (
+    FIELDS,
+    GazetteerFileError,
+    GazetteerRecord,
+    RecordKind,
+    read_records,
+    write_gazetteer,
+)
 from veche.triage.places import AddressGuess, best_address
 
+__all__ = [
+    "DEMO_GAZETTEER",
+    "FIELDS",
+    "Gazetteer",
+    "GazetteerFileError",
+    "GazetteerRecord",
+    "Match",
+    "RecordKind",
+    "load_gazetteer",
+    "write_gazetteer",
+]
+
 DEMO_GAZETTEER = Path(__file__).parent / "data" / "demo_gazetteer.csv"
-FIELDS = ("kind", "name", "settlement", "street", "house", "lat", "lon", "territory")
 _NAME_CUTOFF = 78.0  # rapidfuzz ratio below which two names are different places
 _SURE = 0.85
 _NUMBER = re.compile(r"№\s*(\d+)")
-
-
-class RecordKind(StrEnum):
-    SETTLEMENT = "settlement"
-    STREET = "street"
-    HOUSE = "house"
-    LANDMARK = "landmark"
-
-
-@dataclass(frozen=True)
-class GazetteerRecord:
-    kind: RecordKind
-    name: str
-    settlement: str = ""
-    street: str = ""
-    house: str = ""
-    lat: float | None = None
-    lon: float | None = None
-    territory: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,8 @@ class Match:
     score: float  # 0..1
     unsure: bool
     level: RecordKind  # house, street, landmark or settlement: how precise the point is
+    territory_id: int | None = None  # the org.Territory of `territory`, for a gazetteer read
+    # from the database (`gazetteer_store.gazetteer_for`)
 
 
 class Gazetteer:
@@ -202,9 +204,12 @@ class Gazetteer:
         point = record if record.lat is not None else self._settlement_of(record)
         if point is None or point.lat is None or point.lon is None:
             return None
-        settlement = self._settlement_of(record)
-        territory = record.territory or (settlement.territory if settlement else "")
-        return Match(point.lat, point.lon, territory, name, round(score, 3), unsure, record.kind)
+        owner = record if record.territory else self._settlement_of(record)
+        territory, territory_id = (owner.territory, owner.territory_id) if owner else ("", None)
+        return Match(
+            point.lat, point.lon, territory, name, round(score, 3), unsure, record.kind,
+            territory_id,
+        )  # fmt: skip
 
 
 def _landmark_score(wanted: str, known: str) -> float:
@@ -231,47 +236,7 @@ def _lemmas(word: str) -> frozenset[str]:
 
 
 def load_gazetteer(path: Path | str) -> Gazetteer:
-    """A CSV (`FIELDS` columns) or a GeoJSON FeatureCollection (`.geojson`, `.json`)."""
-    path = Path(path)
-    if path.suffix.lower() in (".geojson", ".json"):
-        return Gazetteer(_geojson_records(path))
-    with path.open(encoding="utf-8", newline="") as rows:
-        return Gazetteer([_record(row) for row in csv.DictReader(rows)])
-
-
-def _record(row: dict[str, str]) -> GazetteerRecord:
-    return GazetteerRecord(
-        kind=RecordKind(row["kind"].strip()),
-        name=row.get("name", "").strip(),
-        settlement=row.get("settlement", "").strip(),
-        street=row.get("street", "").strip(),
-        house=row.get("house", "").strip(),
-        lat=float(row["lat"]) if row.get("lat", "").strip() else None,
-        lon=float(row["lon"]) if row.get("lon", "").strip() else None,
-        territory=row.get("territory", "").strip(),
-    )
-
-
-def _geojson_records(path: Path) -> list[GazetteerRecord]:
-    collection = json.loads(path.read_text(encoding="utf-8"))
-    records = []
-    for feature in collection["features"]:
-        properties = {k: str(v) for k, v in (feature.get("properties") or {}).items()}
-        geometry = feature.get("geometry") or {}
-        if geometry.get("type") == "Point":
-            lon, lat = geometry["coordinates"][:2]
-            properties.update(lat=str(lat), lon=str(lon))
-        records.append(_record(properties))
-    return records
-
-
-def write_gazetteer(records: Iterable[GazetteerRecord], path: Path) -> None:
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(FIELDS)
-        for r in records:
-            lat = "" if r.lat is None else f"{r.lat:.6f}"
-            lon = "" if r.lon is None else f"{r.lon:.6f}"
-            writer.writerow(
-                (r.kind, r.name, r.settlement, r.street, r.house, lat, lon, r.territory)
-            )
+    """A CSV (`FIELDS` columns) or a GeoJSON FeatureCollection, without the database (`veche
+    triage --gazetteer`); a bad row stops it with `GazetteerFileError` naming the row."""
+    with Path(path).open("rb") as stream:
+        return Gazetteer(read_records(stream))
