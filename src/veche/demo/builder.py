@@ -24,6 +24,7 @@ from veche.demo.cases import CaseBuilder
 from veche.demo.channels import create_sources
 from veche.demo.flow import Flow
 from veche.demo.problems import MissingTopicError, topic_ids
+from veche.demo.routing import create_routing_rules
 from veche.demo.staff import create_staff, staff_specs
 from veche.demo.structure import build_structure
 from veche.org.models import Membership, Municipality, User
@@ -72,6 +73,7 @@ def build_demo(
         structure = build_structure(rng)
         staff = create_staff(structure)
         create_sources(structure.municipality)
+    create_routing_rules(structure)  # each rule in its own transaction, like an officer's
     load_demo_gazetteer(structure.municipality)
     specs = Flow(structure, now, rng).specs(cases)
     builder = CaseBuilder(structure, staff, now, rng)
