@@ -49,7 +49,7 @@ def test_head_uploads_a_file_and_sees_the_report_row_by_row(
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert "CSV, UTF-8, разделитель «,»: загружено мест 3, отклонено строка 1." in page
+    assert "CSV, UTF-8, разделитель «,». Загружено мест: 3; отклонено: 1." in page
     assert "<tr><td>4</td><td>широта (lat) «north» — не число</td><td>нет</td></tr>" in page
     assert GazetteerPlace.objects.filter(municipality=world.municipality).count() == 3
     assert GazetteerPlace.objects.get(name="г. Демо").territory == central
@@ -73,12 +73,16 @@ def test_search_lists_places_and_shows_how_an_address_is_read(
     page = _client(world.head).get(PAGE, {"q": "ул. ленина, 5А"}).content.decode()
 
     assert "Вече поймёт так: <strong>г. Демо, ул. Ленина, д. 5а</strong>" in page
-    assert "55.01050, 37.01050" in page
-    assert "Мест с «ул. ленина, 5А» в названии нет." in page  # a substring search, not fuzzy
+    assert "(дом; 55.01050, 37.01050; Центральный территориальный отдел)" in page
+    assert page.count("<tr><td>дом</td>") == 1  # every word in the house's names, not the street's
 
     page = _client(world.head).get(PAGE, {"q": "ЛЕНИНА"}).content.decode()
     assert "<td>ул. Ленина, д. 5а</td>" in page
     assert "<td>ул. Ленина</td><td>г. Демо</td>" in page
+
+    page = _client(world.head).get(PAGE, {"q": "пр. Победы, 3"}).content.decode()
+    assert "В названиях мест нет всех слов «пр. Победы, 3»." in page
+    assert "Адрес «пр. Победы, 3» в справочнике не найден." in page
 
 
 def test_an_unreadable_file_is_refused_with_the_reason(world: World, central: Territory) -> None:

@@ -274,13 +274,17 @@ def test_counts_by_kind_and_territory_take_a_place_into_its_settlements_territor
     assert rows == {BIRCH: ([1, 1, 0, 0], 2), CENTRAL: ([1, 2, 1, 0], 4)}
 
 
-def test_find_places_ignores_case_and_yo(world: World, territories: dict[str, Territory]) -> None:
+def test_find_places_needs_every_word_and_ignores_case_and_yo(
+    world: World, territories: dict[str, Territory]
+) -> None:
     _import(world, GOOD_AND_BAD)
 
     places, total = find_places(world.municipality, "БЕРЕЗОВКА", limit=1)
-
     assert total == 2  # the settlement and ул. Школьная in it
     assert [p.name for p in places] == ["с. Берёзовка"]
+
+    places, total = find_places(world.municipality, "школьная, березовка", limit=10)
+    assert [p.name for p in places] == ["ул. Школьная"]
 
 
 def test_load_gazetteer_without_a_database_names_the_first_bad_row(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ found loads the place without a territory and is reported.
 
 import csv
 import logging
+import re
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -279,13 +280,13 @@ def territory_counts(municipality: Municipality) -> list[TerritoryCount]:
 def find_places(
     municipality: Municipality, query: str, *, limit: int
 ) -> tuple[list[GazetteerRecord], int]:
-    """Places whose name, settlement, street or house contain the query (case and «ё»
-    aside): the first `limit` of them and how many there are."""
+    """Places whose name, settlement, street and house hold every word of the query (case
+    and «ё» aside): the first `limit` of them and how many there are."""
     gazetteer = gazetteer_for(municipality)
-    wanted = _fold(query)
-    if gazetteer is None or not wanted:
+    words = _WORD.findall(_fold(query))
+    if gazetteer is None or not words:
         return [], 0
-    found = [r for r in gazetteer.records if wanted in _fold(_label(r))]
+    found = [r for r in gazetteer.records if _holds(_fold(_label(r)), words)]
     return found[:limit], len(found)
 
 
@@ -293,5 +294,12 @@ def _label(record: GazetteerRecord) -> str:
     return " ".join((record.name, record.settlement, record.street, record.house))
 
 
+_WORD = re.compile(r"\w+")
+
+
+def _holds(label: str, words: list[str]) -> bool:
+    return all(w in label for w in words)
+
+
 def _fold(text: str) -> str:
-    return " ".join(text.casefold().replace("ё", "е").split())
+    return text.casefold().replace("ё", "е")
