@@ -1,12 +1,15 @@
 """The routing rules page: who reaches it, and editing, ordering and checking rules through it."""
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.personas import World
 from veche.catalog.models import Channel, RoutingRule
 from veche.catalog.services import (
+    NO_CONDITION,
     CatalogError,
     ErrorCode,
     RuleData,
@@ -193,6 +196,17 @@ def test_a_rule_with_no_condition_is_refused_with_a_message(
     assert RoutingRule.objects.count() == 3
 
 
+def test_an_empty_form_names_every_missing_part_at_once(
+    head: Client, world: World, three: list[RoutingRule]
+) -> None:
+    response = head.post(reverse("triage:rule_new"), {"municipality": world.municipality.pk})
+
+    errors = response.context["form"].errors
+    assert response.status_code == 400
+    assert errors == {"department": ["Обязательное поле."], "__all__": [NO_CONDITION]}
+    assert RoutingRule.objects.count() == 3
+
+
 @pytest.mark.parametrize(
     ("change", "field", "message"),
     [
@@ -240,6 +254,9 @@ def test_the_service_refuses_what_the_form_cannot_offer(world: World) -> None:
             world.municipality, RuleData(department=world.education, keywords="яма"), by=None
         )
     assert refused.value.fields == {"department": "Исполнитель больше не действует."}
+    with pytest.raises(CatalogError) as refused:
+        create_routing_rule(world.municipality, RuleData(department=world.roads), by=None)
+    assert refused.value.fields == {"__all__": NO_CONDITION}
     assert not RoutingRule.objects.exists()
 
 
@@ -348,3 +365,34 @@ def test_the_check_box_says_when_no_rule_fires(
     assert response.status_code == 200 and "<html" in html
     assert "Ни одно правило не сработало" in html
     assert "в тексте нет ни одного из слов: школа" in html
+
+
+def test_positions_stay_dense_even_after_rows_were_numbered_elsewhere(world: World) -> None:
+    for position, word in ((5, "яма"), (9, "отопление")):
+        RoutingRule.objects.create(
+            municipality=world.municipality,
+            department=world.roads,
+            keywords=word,
+            position=position,
+        )
+
+    _rule(world, world.education, "школа")
+
+    assert _order(world) == [(1, "яма"), (2, "отопление"), (3, "школа")]
+
+
+def test_the_page_reads_the_same_number_of_queries_for_more_rules(
+    head: Client, world: World, three: list[RoutingRule]
+) -> None:
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert head.get(RULES).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for word in ("мусор", "снег", "лифт"):
+        _rule(
+            world, world.housing, word, topic=world.topic_heating, channel=Channel.objects.first()
+        )
+
+    assert queries() == few

@@ -11,7 +11,7 @@ from django.db.models import F, QuerySet
 from django.db.models.functions import Coalesce
 
 from veche.catalog.models import Channel, RoutingRule, Topic
-from veche.catalog.services import RuleData
+from veche.catalog.services import NO_CONDITION, RuleData, clean_keywords
 from veche.org.models import Department, Municipality, Territory
 
 
@@ -120,6 +120,16 @@ class RoutingRuleForm(forms.Form):
         self.order_fields(
             ["name", "topic", "territory", "channel", "keywords", "department", "is_active"]
         )
+
+    def clean(self) -> dict[str, Any]:
+        """Say at once that a rule needs a condition, with the other errors of the form; the
+        service checks it again (and everything else)."""
+        data = super().clean() or {}
+        keywords, problems = clean_keywords(data.get("keywords") or "")
+        others = any(data.get(name) for name in ("topic", "territory", "channel"))
+        if not (others or keywords or problems):
+            self.add_error(None, NO_CONDITION)
+        return data
 
     def rule_data(self) -> RuleData:
         data = self.cleaned_data

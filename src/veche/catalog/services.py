@@ -18,6 +18,7 @@ from veche.org.access import Action
 from veche.org.models import Department, Municipality, Territory, User
 from veche.org.selectors import actor_scope
 
+NO_CONDITION = "Укажите хотя бы одно условие: тему, территорию, канал или ключевые слова."
 KEYWORDS_MAX = RoutingRule._meta.get_field("keywords").max_length or 500
 HAS_WORD = re.compile(r"[0-9a-zа-яё]", re.IGNORECASE)
 
@@ -59,8 +60,10 @@ def create_routing_rule(
         _lock_municipality(municipality.pk, by)
         rule = RoutingRule(municipality=municipality)
         _apply(rule, data)
-        rule.position = RoutingRule.objects.filter(municipality=municipality).count() + 1
+        rules = _ordered(municipality.pk)
+        rule.position = rules[-1].position + 1 if rules else 1
         rule.save()
+        _renumber([*rules, rule])
     return rule
 
 
@@ -72,7 +75,7 @@ def update_routing_rule(rule: RoutingRule, data: RuleData, *, by: User | None) -
     return locked
 
 
-def set_routing_rule_active(rule: RoutingRule, active: bool, *, by: User | None) -> RoutingRule:
+def set_routing_rule_active(rule: RoutingRule, *, active: bool, by: User | None) -> RoutingRule:
     """Switch a rule off without losing its place, or back on."""
     with transaction.atomic(durable=True):
         locked = _lock_rule(rule, by)
@@ -147,9 +150,7 @@ def _apply(rule: RoutingRule, data: RuleData) -> None:
     keywords, errors = clean_keywords(data.keywords)
     errors.update(_check_references(rule.municipality_id, data))
     if not (data.topic or data.territory or data.channel or keywords or errors.get("keywords")):
-        errors["__all__"] = (
-            "Укажите хотя бы одно условие: тему, территорию, канал или ключевые слова."
-        )
+        errors["__all__"] = NO_CONDITION
     if errors:
         raise CatalogError(ErrorCode.INVALID, " ".join(errors.values()), errors)
     rule.name = data.name.strip()

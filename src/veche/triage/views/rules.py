@@ -157,7 +157,7 @@ def rule_move(request: AuthedRequest, pk: int) -> HttpResponse:
 def rule_active(request: AuthedRequest, pk: int) -> HttpResponse:
     rule = _rule(request, pk)
     try:
-        set_routing_rule_active(rule, request.POST.get("active") == "1", by=request.user)
+        set_routing_rule_active(rule, active=request.POST.get("active") == "1", by=request.user)
     except CatalogError as error:
         _refuse(error)
         return _table_response(request, rule.municipality_id, error=error.message, status=400)
