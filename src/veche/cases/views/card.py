@@ -215,11 +215,13 @@ def _change_topic(case: Case, data: dict[str, Any], user: User) -> str:
 
 def _accept_place(case: Case, data: dict[str, Any], user: User) -> str:
     analysis = case.analysis
-    assert analysis.place_lat is not None and analysis.place_lon is not None  # form checked
+    lat, lon = analysis.place_lat, analysis.place_lon
+    if lat is None or lon is None:  # the form checked it; the analysis may have been redone
+        raise CaseError(ErrorCode.INVALID, "Разбор не нашёл места в справочнике.")
     locate_case(
         case,
-        lat=analysis.place_lat,
-        lon=analysis.place_lon,
+        lat=lat,
+        lon=lon,
         address_raw=analysis.place_name,
         territory_id=analysis.place_territory_id,
         at=timezone.now(),
