@@ -6,6 +6,12 @@ both on the earlier 80% of the deduplicated messages, and prints on the latest 2
 and reason accuracy and macro-F1, Veche's topic for the shipped one, and the throughput of
 each in cases/s on one core (one process, BLAS and OpenMP held to one thread; the shipped
 pipeline starts with an empty lemma cache). Figures, never pass or fail.
+
+In the same run, routing (`veche.triage.routing`): the body that answered (`executor_org`)
+learnt from the text, district and category on the earlier 80% of the answered messages, and
+measured on the latest 20% next to the majority baseline (the most frequent body of the
+category and district), also with the category the topic model predicts (what `veche triage`
+does) and with no district.
 """
 
 import argparse
@@ -79,8 +85,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "baseline": baseline,
         "shipped": shipped,
         "artifact_bytes": _artifact_bytes(),
-        # Routing accuracy against executor_org goes here once routing is learned.
-        "routing": None,
+        "routing": _routing(args.data, args.test_share, model),
         "address": _address(args.data),
         "environment": {"python": platform.python_version(), "cpus": os.cpu_count()},
     }
@@ -101,6 +106,42 @@ def _without_lemmas(messages: Sequence[Any], test_share: float, texts: Sequence[
             "fit_seconds": round(time.perf_counter() - seconds, 1),
             "cases_per_s": _rate(lambda t: _shipped_predict(model, t), texts),
         }
+
+
+def _routing(path: Any, test_share: float, topic_model: Any) -> dict[str, Any]:
+    from dataclasses import replace
+
+    from veche.triage import routing
+    from veche.triage.topics import best_labels
+
+    examples = routing.portal_examples(path)
+    seconds = time.perf_counter()
+    model, report = routing.train_routing(examples, test_share=test_share, refit_all=False)
+    fit_seconds = round(time.perf_counter() - seconds, 1)
+    _, later = routing.time_split(routing.dedupe(examples), test_share)
+    cases = [e.case for e in later]
+    categories, _ = best_labels(topic_model, [c.text for c in cases])
+    predicted = [
+        replace(e, case=replace(e.case, topic=c)) for e, c in zip(later, categories, strict=True)
+    ]
+    no_district = [replace(e, case=replace(e.case, territory="")) for e in later]
+    size = routing.MODEL_PATH.stat().st_size if routing.MODEL_PATH.exists() else None
+    return {
+        "data": report["rows"] | {"answered": len(examples), "departments": report["labels"]},
+        "split": {"train_until": report["train_until"], "test_from": report["test_from"]},
+        "temperature": report["temperature"],
+        "baseline": report["baseline"],
+        "learned": report["test"]
+        | {
+            "fit_seconds": fit_seconds,
+            "cases_per_s": _rate(lambda _: model.predict(cases), [c.text for c in cases]),
+            "features": model.space.size,
+            "weights": model.head.weights.nnz,
+        },
+        "predicted_category": routing.evaluate(model, predicted),
+        "no_district": routing.evaluate(model, no_district),
+        "artifact_bytes": size,
+    }
 
 
 def _address(path: Any) -> dict[str, Any]:
@@ -165,6 +206,35 @@ def _clean(name: str) -> str:
     return " ".join(name.split())
 
 
+def _routing_table(routed: dict[str, Any]) -> list[str]:
+    data, learned, size = routed["data"], routed["learned"], routed["artifact_bytes"]
+    lines = [
+        f"Routing to executor_org: {data['answered']:,} answered messages,"
+        f" {data['examples']:,} after dedupe, {data['departments']} bodies;"
+        f" train {data['train']:,}, test {data['test']:,}"
+        f" (from {routed['split']['test_from'][:10]})",
+        "",
+        f"  {'model':<44}{'acc':>8}{'top-3':>8}{'F1':>8}{'cases/s':>10}{'fit s':>8}",
+    ]
+    rows = [
+        ("majority of (category, district)", routed["baseline"]),
+        ("learned: text, district, category", learned),
+        ("learned, category predicted from the text", routed["predicted_category"]),
+        ("learned, no district", routed["no_district"]),
+    ]
+    for name, r in rows:
+        speed = f"{r['cases_per_s']:>10,.0f}{r['fit_seconds']:>8,.0f}" if "cases_per_s" in r else ""
+        lines.append(
+            f"  {name:<44}{r['accuracy']:>8.3f}{r['top3']:>8.3f}{r['macro_f1']:>8.3f}{speed}"
+        )
+    lines.append(
+        f"  mean first probability {learned['mean_confidence']:.3f}"
+        f" (accuracy {learned['accuracy']:.3f});"
+        + (f" routing artifact: {size / 2**20:.2f} MB" if size else " routing artifact: absent")
+    )
+    return lines
+
+
 def _artifact_bytes() -> int | None:
     from veche.triage.topics import MODEL_PATH
 
@@ -196,6 +266,8 @@ def table(result: dict[str, Any]) -> str:
         f"   macro-F1 {topic['macro_f1']:.3f}",
         f"  shipped artifact: {size / 2**20:.1f} MB" if size else "  shipped artifact: absent",
     ]
+    if routed := result.get("routing"):
+        lines += ["", *_routing_table(routed)]
     if address := result.get("address"):
         lines += [
             "",

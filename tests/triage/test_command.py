@@ -57,6 +57,10 @@ def test_csv_in_cp1251_gives_one_line_per_text_in_order(tmp_path: Path) -> None:
         probabilities = [p for _, p in scores["category"]]
         assert probabilities == sorted(probabilities, reverse=True)
         assert line["category"] == scores["category"][0][0]
+        departments = [p for _, p in scores["department"]]
+        assert 1 <= len(departments) <= 5
+        assert departments == sorted(departments, reverse=True)
+        assert line["department"] == scores["department"][0][0]
 
 
 def test_jsonl_with_a_broken_line_keeps_every_good_one(tmp_path: Path) -> None:
@@ -75,6 +79,30 @@ def test_jsonl_with_a_broken_line_keeps_every_good_one(tmp_path: Path) -> None:
     assert "error" in lines[1] and "error" in lines[2]
     assert lines[3]["urgent"] is True
     assert "строка 2: строка не JSON" in errors and "строка 3: нет текстового поля" in errors
+
+
+def test_department_is_the_body_of_the_district_given_in_the_input(tmp_path: Path) -> None:
+    light = "В парадной не горит свет на третьем этаже уже неделю"
+    path = tmp_path / "texts.jsonl"
+    path.write_text(
+        json.dumps({"id": 1, "text": light, "district": "Невский"}, ensure_ascii=False)
+        + "\n"
+        + json.dumps({"id": 2, "text": light, "territory": "Калининский"}, ensure_ascii=False)
+        + "\n",
+        encoding="utf-8",
+    )
+    csv_path = tmp_path / "texts.csv"
+    csv_path.write_text(f"id;district;text\n3;Невский;{light}\n", encoding="utf-8")
+
+    lines, _ = run(path)
+    (from_csv,), _ = run(csv_path)
+
+    assert [line["department"] for line in lines] == [
+        "СПб ГКУ ЖА Невского района",
+        "СПб ГКУ ЖА Калининского района",
+    ]
+    assert from_csv["department"] == "СПб ГКУ ЖА Невского района"
+    assert from_csv["scores"] == lines[0]["scores"]
 
 
 def test_a_file_without_texts_is_a_clear_error(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """Reading `veche triage` input: CSV with a `text` column or JSON lines with a `text` field,
-streamed. A line that cannot be read is reported by number and skipped over; it never stops
-the run."""
+streamed, with the text's territory (the district: `territory` or `district`) when given. A
+line that cannot be read is reported by number and skipped over; it never stops the run."""
 
 import codecs
 import csv
@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import IO
 
 SAMPLE = 64 * 1024
+TERRITORY = ("territory", "district")  # the first one present names the text's territory
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class Item:
     id: object
     text: str
     error: str = ""
+    territory: str = ""
 
 
 def read_items(path: Path) -> Iterator[Item]:
@@ -53,7 +55,10 @@ def _jsonl(path: Path, encoding: str) -> Iterator[Item]:
                 ident = record.get("id") if isinstance(record, dict) else None
                 yield Item(number, ident, "", "нет текстового поля text")
                 continue
-            yield Item(number, record.get("id"), record["text"])
+            territory = next(
+                (v for k in TERRITORY if isinstance(v := record.get(k), str) and v), ""
+            )
+            yield Item(number, record.get("id"), record["text"], territory=territory)
 
 
 def _csv(path: Path, encoding: str) -> Iterator[Item]:
@@ -68,6 +73,7 @@ def _csv_rows(handle: IO[str]) -> Iterator[Item]:
     if "text" not in header:
         raise ValueError(f"в CSV нет столбца text (есть: {', '.join(header) or 'ничего'})")
     text_at, id_at = header.index("text"), header.index("id") if "id" in header else None
+    territory_at = next((header.index(k) for k in TERRITORY if k in header), None)
     reader = csv.reader(handle, delimiter=delimiter)
     line = 1
     for row in reader:
@@ -78,4 +84,7 @@ def _csv_rows(handle: IO[str]) -> Iterator[Item]:
         if text_at >= len(row):
             yield Item(line, ident, "", "в строке нет столбца text")
             continue
-        yield Item(line, ident, row[text_at])
+        territory = (
+            row[territory_at] if territory_at is not None and territory_at < len(row) else ""
+        )
+        yield Item(line, ident, row[text_at], territory=territory)

@@ -18,13 +18,13 @@ def as_json(analysis: Analysis, *, id: object, duplicate_group: object) -> dict[
         "category": topic.category,
         "reason": topic.reason,
         "topic": str(topic.topic) if topic.topic else None,
-        # Routing by rules and history needs the municipality's departments: not in batch mode.
-        "department": None,
+        # The routing model's best department (`veche triage`: a St Petersburg body), or null.
+        "department": analysis.departments[0].label if analysis.departments else None,
         "scores": {
             "category": [[s.label, round(s.probability, 4)] for s in topic.categories],
             "reason": [[s.label, round(s.probability, 4)] for s in topic.reasons],
             "topic": [[str(s.topic), round(s.probability, 4)] for s in topic.topics],
-            "department": [],
+            "department": [[s.label, round(s.probability, 4)] for s in analysis.departments],
         },
         "street": address.street_name if address and address.street else None,
         "house": address.house if address and address.house else None,

@@ -20,6 +20,7 @@ from veche.triage.duplicates import DuplicateIndex
 from veche.triage.gazetteer import Gazetteer, load_gazetteer
 from veche.triage.output import as_json
 from veche.triage.pipeline import analyse
+from veche.triage.routing import default_model as default_routing_model
 
 BATCH = 256
 
@@ -29,7 +30,10 @@ class Writable(Protocol):
 
 
 class Command(BaseCommand):
-    help = "Разобрать тексты из CSV (столбец text) или JSONL (поле text): тема, место, срочность…"
+    help = (
+        "Разобрать тексты из CSV (столбец text) или JSONL (поле text): тема, исполнитель, место,"
+        " срочность…; район — столбец или поле territory (или district)"
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file", type=Path)
@@ -67,6 +71,7 @@ class Command(BaseCommand):
         progress: bool,
     ) -> list[Item]:
         index = DuplicateIndex()
+        routing = default_routing_model()  # St Petersburg's bodies: no municipality here
         ids: list[object] = []  # the id (or line number) of each text seen, for the groups
         problems: list[Item] = []
         items = read_items(path)
@@ -74,7 +79,8 @@ class Command(BaseCommand):
         while batch := list(islice(items, BATCH)):
             good = [i for i in batch if not i.error]
             analyses = iter(analyse([i.text for i in good], month=month, gazetteer=gazetteer,
-                                    duplicates=index))  # fmt: skip
+                                    duplicates=index, routing=routing,
+                                    territories=[i.territory for i in good]))  # fmt: skip
             for item in batch:
                 if item.error:
                     problems.append(item)
