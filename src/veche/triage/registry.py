@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from veche.org.models import Municipality
 from veche.triage.model import TopicModel
 from veche.triage.models import TrainedModel
+from veche.triage.routing import RoutingModel
 from veche.triage.topics import default_model
 
 Kind = TrainedModel.Kind
@@ -27,6 +28,7 @@ Key = tuple[str, int | None]  # kind, municipality id
 
 # (kind, municipality id) → ((row id, checksum), parsed model): the last active one read.
 _topics: dict[Key, tuple[tuple[int, str], TopicModel]] = {}
+_routing: dict[Key, tuple[tuple[int, str], RoutingModel]] = {}
 
 
 class UnknownVersion(LookupError):
@@ -39,6 +41,15 @@ def store_topic_model(model: TopicModel, *, report: dict[str, Any], now: datetim
     version = _new_version(Kind.TOPIC, None, now)
     data = model.with_meta(version=version).to_bytes()
     return _store(Kind.TOPIC, None, version, data, report, now)
+
+
+def store_routing_model(
+    model: RoutingModel, municipality: Municipality, *, report: dict[str, Any], now: datetime
+) -> TrainedModel:
+    """A new inactive routing version of the municipality (its departments' names)."""
+    version = _new_version(Kind.ROUTING, municipality, now)
+    stamped = RoutingModel(model.space, model.keys, model.head, model.meta | {"version": version})
+    return _store(Kind.ROUTING, municipality, version, stamped.to_bytes(), report, now)
 
 
 def activate(
@@ -78,6 +89,11 @@ def active_version(kind: str, municipality: Municipality | None = None) -> Train
 def topic_model() -> TopicModel:
     """The topic model in use: the active stored version, else the shipped one."""
     return _active(_topics, Kind.TOPIC, None, TopicModel.from_bytes) or default_model()
+
+
+def routing_model(municipality: Municipality) -> RoutingModel | None:
+    """The municipality's routing model in use; None while it has none (rules alone route)."""
+    return _active(_routing, Kind.ROUTING, municipality, RoutingModel.from_bytes)
 
 
 def checksum(data: bytes) -> str:
