@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import models
 
 from tests.personas import World
 from veche.demo.builder import build_demo
@@ -211,7 +212,8 @@ def test_another_municipality_keeps_its_gazetteer(
 def test_values_longer_than_the_columns_are_bad_rows(world: World) -> None:
     for field, limit in MAX_LENGTHS.items():
         if field != "territory":
-            assert GazetteerPlace._meta.get_field(field).max_length == limit
+            column = GazetteerPlace._meta.get_field(field)
+            assert isinstance(column, models.Field) and column.max_length == limit
     long_name = "ул. " + "Д" * 300
 
     report = _import(world, f"kind,name,settlement,lat,lon\nstreet,{long_name},г. Демо,1,2\n")
@@ -306,7 +308,7 @@ def test_the_demo_loads_its_gazetteer_with_every_territory_resolved(db: None) ->
     gazetteer = gazetteer_for(demo.municipality)
     assert gazetteer is not None
     found = gazetteer.locate("В Берёзовке на ул. Школьной у дома 5 яма")
-    assert found is not None
+    assert found is not None and found.territory_id is not None
     unit = Territory.objects.get(municipality=demo.municipality, pk=found.territory_id)
     assert unit.name == BIRCH
 
