@@ -14,9 +14,11 @@ LAYERS = {
     "web": 1,
     "catalog": 1,
     "cases": 2,
+    "deadlines": 3,
     "problems": 3,
     "triage": 4,
     "intake": 5,
+    "feedback": 6,
     "demo": 9,
 }
 

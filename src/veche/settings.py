@@ -69,9 +69,11 @@ INSTALLED_APPS = [
     "veche.org",
     "veche.catalog",
     "veche.cases",
+    "veche.deadlines",
     "veche.problems",
     "veche.triage",
     "veche.intake",
+    "veche.feedback",
     "veche.web",
     "veche.demo",
 ]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class FeedbackConfig(AppConfig):
+    name = "veche.feedback"
+    label = "feedback"
+    verbose_name = "Качество ответов и оценки"
