@@ -48,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
         from .triage_quality import main as triage_main
 
         return triage_main(argv[1:])
+    if argv[:1] == ["brushoff"]:  # bash bench/run brushoff: bench/brushoff.py
+        from .brushoff import main as brushoff_main
+
+        return brushoff_main(argv[1:])
     args = parse(argv)
     reuse = args.reuse.resolve() if args.reuse else None
     with scratch("veche-bench-", keep=args.keep, workdir=args.workdir, db=reuse) as folder:
