@@ -112,3 +112,9 @@ def test_a_file_without_texts_is_a_clear_error(tmp_path: Path) -> None:
         run(path)
     with pytest.raises(CommandError, match="Нет файла"):
         run(tmp_path / "absent.csv")
+    texts = tmp_path / "texts.csv"
+    texts.write_text("text\nЯма у дома 5\n", encoding="utf-8")
+    broken = tmp_path / "places.csv"
+    broken.write_text("kind,name\nвокзал,Центральный\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="Справочник мест не прочитан"):
+        run(texts, "--gazetteer", str(broken))

@@ -18,6 +18,7 @@ from tqdm import tqdm
 from veche.triage.batch import Item, read_items
 from veche.triage.duplicates import DuplicateIndex
 from veche.triage.gazetteer import Gazetteer, load_gazetteer
+from veche.triage.gazetteer_file import GazetteerFileError
 from veche.triage.output import as_json
 from veche.triage.pipeline import analyse
 from veche.triage.routing import default_model as default_routing_model
@@ -47,7 +48,10 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"Нет файла {path}")
-        gazetteer = load_gazetteer(options["gazetteer"]) if options["gazetteer"] else None
+        try:
+            gazetteer = load_gazetteer(options["gazetteer"]) if options["gazetteer"] else None
+        except (OSError, GazetteerFileError) as exc:
+            raise CommandError(f"Справочник мест не прочитан: {exc}") from None
         month = options["month"] or timezone.localdate().month
         out: Path | None = options["out"]
         try:
