@@ -156,6 +156,7 @@ class Event(models.Model):
         ATTACHMENT_ADDED = "attachment_added", "вложение"
         LOCATED = "located", "указано место"
         PROBLEM = "problem", "отнесено к проблеме"
+        DEADLINE = "deadline", "срок"  # a clock started, stopped, paused, extended (deadlines)
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField("когда")

@@ -5,3 +5,8 @@ class DeadlinesConfig(AppConfig):
     name = "veche.deadlines"
     label = "deadlines"
     verbose_name = "Сроки"
+
+    def ready(self) -> None:
+        from veche.deadlines.receivers import connect  # models are ready only now
+
+        connect()

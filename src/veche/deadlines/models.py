@@ -1,9 +1,18 @@
-"""What the deadlines app keeps: production-calendar years loaded after a release, and the
-editable day overrides (regional holidays, late decrees)."""
+"""What the deadlines app keeps: production-calendar years loaded after a release, the
+editable day overrides (regional holidays, late decrees), the deadline policies and the clocks
+of cases."""
+
+from datetime import datetime
 
 from django.db import models
 from django.db.models import Q
 
+from veche.cases.models import Case
+from veche.cases.workflow import Regime
+from veche.catalog.models import Channel, Topic
+from veche.deadlines.calendar import DayOffRule
+from veche.deadlines.clocks import Anchor, ClockKind, ClockState, Pause, Term
+from veche.deadlines.clocks import Unit as ClockUnit
 from veche.org.models import Municipality
 
 
@@ -68,3 +77,165 @@ class CalendarOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d.%m.%Y}: {self.get_kind_display()}"
+
+
+class DeadlinePolicy(models.Model):
+    """How long one clock of a case may run, for a regime and optionally a channel and a
+    topic, installation-wide or for one municipality (DOMAIN.md §0, §8 items 2–3).
+
+    The most specific row wins: a topic over its group over any topic, then a channel over
+    any channel, then a municipality's row over the installation's. A change is a new row
+    with a later `valid_from`: a clock keeps the row it started under (PROTECT), so a change
+    applies to cases received from then on and never rewrites a running or past clock."""
+
+    class Kind(models.TextChoices):
+        REGISTRATION = ClockKind.REGISTRATION.value, "регистрация"
+        FIRST_REACTION = ClockKind.FIRST_REACTION.value, "первая реакция"
+        REDIRECT = ClockKind.REDIRECT.value, "переадресация"
+        ANSWER = ClockKind.ANSWER.value, "ответ"
+
+    class Unit(models.TextChoices):
+        CALENDAR_DAYS = ClockUnit.CALENDAR_DAYS.value, "календарных дней"
+        WORKING_DAYS = ClockUnit.WORKING_DAYS.value, "рабочих дней"
+        HOURS = ClockUnit.HOURS.value, "часов"
+        WORKING_HOURS = ClockUnit.WORKING_HOURS.value, "рабочих часов"
+
+    class CountedFrom(models.TextChoices):
+        RECEIVED = Anchor.RECEIVED.value, "с поступления"
+        REGISTERED = Anchor.REGISTERED.value, "с регистрации"
+        FIRST_REACTION = Anchor.FIRST_REACTION.value, "с первой реакции"
+
+    class DayOff(models.TextChoices):
+        PREVIOUS = DayOffRule.PREVIOUS_WORKING_DAY.value, "предыдущий рабочий день"
+        NEXT = DayOffRule.NEXT_WORKING_DAY.value, "следующий рабочий день"
+        KEEP = DayOffRule.KEEP.value, "не переносить"
+
+    municipality = models.ForeignKey(
+        Municipality,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deadline_policies",
+        verbose_name="МО",
+        help_text="Пусто — для всех МО установки.",
+    )
+    regime = models.CharField("режим", max_length=16, choices=Regime.choices)
+    channel = models.ForeignKey(
+        Channel,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name="канал",
+        help_text="Пусто — любой канал.",
+    )
+    topic = models.ForeignKey(
+        Topic,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name="тема или группа тем",
+        help_text="Пусто — любая тема.",
+    )
+    kind = models.CharField("срок", max_length=16, choices=Kind.choices)
+    amount = models.PositiveIntegerField("величина")
+    unit = models.CharField("единица", max_length=16, choices=Unit.choices)
+    counted_from = models.CharField("отсчёт", max_length=16, choices=CountedFrom.choices)
+    max_extension = models.PositiveIntegerField(
+        "продление не более",
+        default=0,
+        help_text="В тех же единицах, один раз, с причиной; 0 — продлевать нельзя.",
+    )
+    pauses_while_waiting = models.BooleanField(
+        "приостанавливается на время ожидания заявителя",
+        default=False,
+        help_text="59-ФЗ приостановки не знает: вместо неё продление (ст. 12 ч. 2).",
+    )
+    day_off_rule = models.CharField(
+        "последний день выпал на нерабочий",
+        max_length=16,
+        choices=DayOff.choices,
+        default=DayOff.PREVIOUS,
+        help_text="Для сроков в календарных днях (DOMAIN.md §1.1).",
+    )
+    valid_from = models.DateTimeField("действует с")
+    source = models.CharField("основание", max_length=500)
+    created_at = models.DateTimeField("создано", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "правило срока"
+        verbose_name_plural = "правила сроков"
+        ordering = ["regime", "kind", "-valid_from"]
+        indexes = [models.Index(fields=["regime", "kind"], name="policy_regime_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_regime_display()}: {self.get_kind_display()} {self.amount} " + str(
+            self.get_unit_display()
+        )
+
+    @property
+    def term(self) -> Term:
+        return Term(self.amount, ClockUnit(self.unit), DayOffRule(self.day_off_rule))
+
+
+class Clock(models.Model):
+    """One deadline of one case: started when its event came (`DeadlinePolicy.counted_from`),
+    stopped when the event it waits for happens. `due_at` is computed at the start and again
+    only when the clock is paused, resumed or extended, or by `recompute_open_clocks` after a
+    calendar or policy fix; a stopped clock is history and never changes."""
+
+    class State(models.TextChoices):
+        RUNNING = ClockState.RUNNING.value, "идёт"
+        PAUSED = ClockState.PAUSED.value, "приостановлен"
+        MET = ClockState.MET.value, "соблюдён"
+        MISSED = ClockState.MISSED.value, "нарушен"
+        CLOSED = ClockState.CLOSED.value, "снят"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="clocks")
+    # The case's, copied: reminders and the inbox query open clocks per municipality by due_at.
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField("срок", max_length=16, choices=DeadlinePolicy.Kind.choices)
+    number = models.PositiveSmallIntegerField(
+        "номер", default=1, help_text="2, 3… после возобновления"
+    )
+    policy = models.ForeignKey(DeadlinePolicy, on_delete=models.PROTECT, related_name="clocks")
+    state = models.CharField("состояние", max_length=8, choices=State.choices)
+    started_at = models.DateTimeField("начат")
+    due_at = models.DateTimeField("срок")
+    stopped_at = models.DateTimeField("остановлен", null=True, blank=True)
+    # [[paused at, resumed at or null], …] as ISO strings in UTC
+    pauses = models.JSONField("приостановки", default=list, blank=True)
+    extended_by = models.PositiveIntegerField("продлён на", default=0)
+    extension_reason = models.TextField("причина продления", blank=True)
+    promised_at = models.DateTimeField("обещано к", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "срок обращения"
+        verbose_name_plural = "сроки обращений"
+        ordering = ["case", "number", "started_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind", "number"], name="clock_unique_number")
+        ]
+        indexes = [
+            # Reminders and the inbox: a municipality's running clocks by due date.
+            models.Index(
+                fields=["municipality", "due_at"],
+                condition=Q(state=ClockState.RUNNING.value),
+                name="clock_running_due",
+            ),
+            # recompute_open_clocks walks a municipality's open clocks by id.
+            models.Index(
+                fields=["municipality", "id"],
+                condition=Q(state__in=[ClockState.RUNNING.value, ClockState.PAUSED.value]),
+                name="clock_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.kind} №{self.number}"
+
+    def pause_list(self) -> list[Pause]:
+        return [(_moment(a), _moment(b) if b else None) for a, b in self.pauses]
+
+
+def _moment(text: str) -> datetime:
+    return datetime.fromisoformat(text)

@@ -4,12 +4,14 @@ writes its `Event`. Views, the API, imports and the demo call these and nothing 
 Import them from here. The modules group them by concern: `registration` (a new case),
 `history` (cases with what already happened to them: imports, the demo), `status`, `routing`
 (department, topic, place), `linking` (merged and duplicate cases), `answers`, `timeline`
-(comments, messages, notes, files) and `personal_data`; `drafts` holds the data the callers
-hand in, `_common` the helpers they share, which never open a transaction.
+(comments, messages, notes, files), `clocks` (the deadlines app's notes on the timeline,
+inside its transactions) and `personal_data`; `drafts` holds the data the callers hand in,
+`_common` the helpers they share, which never open a transaction.
 """
 
 from veche.cases.services.analysis import AnalysisData, record_analyses
 from veche.cases.services.answers import approve_answer, draft_answer, record_answer_sent
+from veche.cases.services.clocks import ClockNote, note_clock, note_clocks
 from veche.cases.services.drafts import CaseDraft, CitizenData, Step, without_nul
 from veche.cases.services.history import RecordResult, record_cases, update_imported_case
 from veche.cases.services.linking import mark_duplicate, merge_case, note_problem
@@ -36,6 +38,7 @@ __all__ = [
     "BulkResult",
     "CaseDraft",
     "CitizenData",
+    "ClockNote",
     "RecordResult",
     "Step",
     "add_citizen_message",
@@ -53,6 +56,8 @@ __all__ = [
     "locate_case",
     "mark_duplicate",
     "merge_case",
+    "note_clock",
+    "note_clocks",
     "note_problem",
     "record_analyses",
     "record_answer_sent",

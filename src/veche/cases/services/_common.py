@@ -10,6 +10,7 @@ from veche.cases.errors import CaseError, ErrorCode
 from veche.cases.models import Case, Citizen, Event, RegistrationCounter
 from veche.cases.search import index_text
 from veche.cases.services.drafts import CaseDraft, CitizenData
+from veche.cases.signals import status_changed
 from veche.cases.workflow import Regime, Status, is_allowed
 from veche.org.access import Action
 from veche.org.models import Municipality, User
@@ -126,7 +127,7 @@ def _transition(case: Case, to: Status, *, at: datetime, by: User | None, commen
         case.registered_at = at
         fields.append("registered_at")
     case.save(update_fields=fields)
-    return _event(
+    event = _event(
         case,
         Event.Kind.STATUS_CHANGED,
         at=at,
@@ -135,3 +136,7 @@ def _transition(case: Case, to: Status, *, at: datetime, by: User | None, commen
         after={"status": to.value},
         comment=comment,
     )
+    status_changed.send(
+        sender=Case, case=case, before=current, after=to, at=at, by=by, comment=comment
+    )
+    return event
