@@ -58,14 +58,19 @@ def test_allowed_transition_changes_status_and_writes_event(
     world: World, regime: Regime, source: Status, target: Status
 ) -> None:
     case = _case_in(world, source, regime)
+    approval = target == Status.ANSWER_APPROVED
+    if approval:  # approving approves the final draft, and says so in an event of its own
+        Answer.objects.create(
+            case=case, text="Проект ответа", created_by=world.head, created_at=NOW
+        )
     events_before = case.events.count()
 
     changed = change_status(case, target, by=world.head, now=NOW, comment="по регламенту")
 
     assert changed.status == target
-    event = case.events.order_by("-id").first()
+    event = case.events.filter(kind=Event.Kind.STATUS_CHANGED).order_by("-id").first()
     assert event is not None
-    assert case.events.count() == events_before + 1
+    assert case.events.count() == events_before + (2 if approval else 1)
     assert (event.kind, event.before, event.after, event.actor, event.comment) == (
         Event.Kind.STATUS_CHANGED,
         {"status": source.value},

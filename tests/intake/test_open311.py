@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from tests.personas import World, make_case
 from veche.cases.models import Case
-from veche.cases.services import assign_case, change_status
+from veche.cases.services import assign_case, change_status, draft_answer
 from veche.cases.workflow import Regime, Status
 from veche.catalog.models import Channel, Topic
 from veche.intake.open311 import selectors, views
@@ -173,8 +173,9 @@ def test_a_client_reports_a_problem_and_follows_its_status_to_closed(
     [fresh] = as_json(get(client, f"requests/{request_id}.json", jurisdiction_id=DEMO))
     assign_case(case, world.housing, by=world.operator, now=timezone.now())
     [assigned] = as_json(get(client, f"requests/{request_id}.json", jurisdiction_id=DEMO))
-    for status in (Status.IN_WORK, Status.ANSWER_DRAFTED, Status.ANSWER_APPROVED):
-        change_status(case, status, by=world.head, now=timezone.now())
+    change_status(case, Status.IN_WORK, by=world.head, now=timezone.now())
+    draft_answer(case, "Яма заделана 12 мая, фото приложено.", by=world.head, now=timezone.now())
+    change_status(case, Status.ANSWER_APPROVED, by=world.head, now=timezone.now())
     change_status(case, Status.ANSWERED, by=None, now=timezone.now())
     [answered] = as_json(get(client, f"requests/{request_id}.json", jurisdiction_id=DEMO))
     closed = as_json(get(client, "requests.json", jurisdiction_id=DEMO, status="closed"))

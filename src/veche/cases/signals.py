@@ -19,3 +19,8 @@ cases_registered = Signal()
 # deadlines app stops, pauses and starts the case's clocks in the same transaction, so a
 # status and its clocks never disagree. Receivers must stay cheap: this is the hot path.
 status_changed = Signal()
+
+# Sent by `approve_answer` inside its transaction before the answer is approved, with
+# `answer=` and `by=`: a receiver that finds the answer unfit to go out (the feedback app's
+# brush-off check, where the municipality makes it binding) raises `CaseError` to refuse.
+answer_approving = Signal()

@@ -7,7 +7,7 @@ from django.db import transaction
 from veche.cases.errors import CaseError, ErrorCode
 from veche.cases.models import Answer, Case, Event
 from veche.cases.services._common import _event, _lock, _transition
-from veche.cases.signals import answer_approved
+from veche.cases.signals import answer_approved, answer_approving
 from veche.cases.workflow import Status
 from veche.org.access import Action
 from veche.org.models import User
@@ -41,21 +41,31 @@ def draft_answer(
     return answer
 
 
-def approve_answer(answer: Answer, *, by: User, now: datetime) -> Answer:
+def approve_answer(answer: Answer, *, by: User, now: datetime, comment: str = "") -> Answer:
     """The approval step before an answer goes out (DOMAIN.md §3: «на согласование»)."""
     with transaction.atomic(durable=True):
         case = _lock(answer.case, Action.APPROVE, by)
         locked = Answer.objects.select_for_update().get(pk=answer.pk)
         if locked.state != Answer.State.DRAFT:
             raise CaseError(ErrorCode.INVALID, "Ответ уже согласован.")
+        answer_approving.send(sender=Answer, answer=locked, by=by)
         if locked.kind == Answer.Kind.FINAL:
-            _transition(case, Status.ANSWER_APPROVED, at=now, by=by, comment="")
+            _transition(case, Status.ANSWER_APPROVED, at=now, by=by, comment=comment)
         locked.state = Answer.State.APPROVED
         locked.approved_by = by
         locked.save(update_fields=["state", "approved_by"])
         _event(case, Event.Kind.ANSWER_APPROVED, at=now, by=by, after={"answer": locked.pk})
         transaction.on_commit(lambda: answer_approved.send(sender=Answer, answer=locked))
     return locked
+
+
+def latest_draft(case: Case) -> Answer | None:
+    """The final answer awaiting approval: the latest final draft of the case."""
+    return (
+        case.answers.filter(kind=Answer.Kind.FINAL, state=Answer.State.DRAFT)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
 
 
 def record_answer_sent(answer: Answer, *, at: datetime, via: str, reference: str = "") -> Answer:

@@ -5,9 +5,11 @@ from datetime import datetime
 
 from django.db import transaction
 
+from veche.cases.errors import CaseError, ErrorCode
 from veche.cases.models import Case
-from veche.cases.services._common import _lock, _transition
-from veche.cases.workflow import Status
+from veche.cases.services._common import _lock, _require, _transition
+from veche.cases.services.answers import approve_answer, latest_draft
+from veche.cases.workflow import Regime, Status, is_allowed
 from veche.org.access import Action
 from veche.org.models import User
 
@@ -15,6 +17,19 @@ from veche.org.models import User
 def change_status(
     case: Case, to: Status, *, by: User | None, now: datetime, comment: str = ""
 ) -> Case:
+    """Move the case on. Approval («Согласовать ответ») approves the final draft itself: the
+    status never says «согласован» while the answer stays a draft."""
+    if to == Status.ANSWER_APPROVED:
+        _require(case, Action.APPROVE, by)
+        draft = latest_draft(case)
+        if draft is None and is_allowed(Status(case.status), to, Regime(case.regime)):
+            raise CaseError(
+                ErrorCode.INVALID, "Нет проекта окончательного ответа для согласования."
+            )
+        if draft is not None and by is not None:
+            approve_answer(draft, by=by, now=now, comment=comment)
+            return Case.objects.get(pk=case.pk)
+        # Not allowed from this status (or by the system): the transition below says why.
     action = Action.APPROVE if to == Status.ANSWER_APPROVED else Action.WORK
     with transaction.atomic(durable=True):
         locked = _lock(case, action, by)
