@@ -12,7 +12,16 @@ import pytest
 
 from tests.personas import World, make_case
 from veche.cases.models import Case, Event
-from veche.cases.services import CaseDraft, Step, assign_case, change_status, record_cases
+from veche.cases.services import (
+    CaseDraft,
+    Step,
+    approve_answer,
+    assign_case,
+    change_status,
+    draft_answer,
+    record_answer_sent,
+    record_cases,
+)
 from veche.cases.workflow import Regime, Status
 from veche.catalog.models import Channel
 from veche.deadlines.calendar import DayOffRule, ProductionCalendar
@@ -442,11 +451,11 @@ def test_a_reopened_message_gets_a_second_answer_clock(
         (S.REGISTERED, msk(2025, 11, 10, 10)),
         (S.ASSIGNED, msk(2025, 11, 10, 11)),
         (S.IN_WORK, msk(2025, 11, 11, 10)),
-        (S.ANSWER_DRAFTED, msk(2025, 11, 12, 10)),
-        (S.ANSWER_APPROVED, msk(2025, 11, 12, 11)),
-        (S.ANSWERED, msk(2025, 11, 12, 12)),
-        (S.CLOSED, msk(2025, 11, 13, 12)),
     )
+    draft = draft_answer(case, "Яма заделана.", by=world.head, now=msk(2025, 11, 12, 10))
+    approve_answer(draft, by=world.head, now=msk(2025, 11, 12, 11))
+    record_answer_sent(draft, at=msk(2025, 11, 12, 12), via="pos")
+    case = walk(case, world, (S.CLOSED, msk(2025, 11, 13, 12)))
     assert clock(case, "answer").state == ClockState.MET
 
     walk(case, world, (S.REOPENED, msk(2025, 12, 1, 10)))

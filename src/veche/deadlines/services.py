@@ -10,6 +10,7 @@ status does to the clocks is the table in `book`.
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -142,7 +143,7 @@ def recompute_open_clocks(
 def _start_clocks(case_ids: Sequence[int]) -> int:
     started = set(Clock.objects.filter(case_id__in=case_ids).values_list("case_id", flat=True))
     rows = list(
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .filter(pk__in=[i for i in case_ids if i not in started])
         .values(*CASE_FIELDS)
     )
@@ -157,17 +158,18 @@ def _start_clocks(case_ids: Sequence[int]) -> int:
     for case_id, at, before, after, comment in events:
         history.setdefault(case_id, []).append((at, before, after, comment))
     policies = PolicyBook.load({r["regime"] for r in rows})
-    municipalities = {
-        m.pk: m for m in Municipality.objects.filter(pk__in={r["municipality_id"] for r in rows})
+    calendars = {
+        m.pk: calendar_for(m)
+        for m in Municipality.objects.filter(pk__in={r["municipality_id"] for r in rows})
     }
     created: list[Clock] = []
     notes: list[ClockNote] = []
     for row in rows:
-        book = _book(
+        book = ClockBook(
             _facts_of(row),
             [],
-            municipality=municipalities[row["municipality_id"]],
-            policies=policies,
+            policies=lambda: policies,
+            calendar=partial(calendars.__getitem__, row["municipality_id"]),
         )
         book.receive()
         steps = history.get(row["pk"], [])
