@@ -10,7 +10,7 @@ from django.urls import reverse
 from tests.personas import NOW, World, make_case
 from tests.web.conftest import HX
 from veche.cases.models import Answer, Case, Event, PersonalDataAccess
-from veche.cases.services import change_status
+from veche.cases.services import change_status, draft_answer
 from veche.cases.workflow import Status
 
 
@@ -206,13 +206,25 @@ def test_draft_final_answer_sends_it_to_approval(
 
 
 def test_head_approves_an_answer(client: Client, world: World, housing_case: Case) -> None:
-    for to in (Status.IN_WORK, Status.ANSWER_DRAFTED):
-        change_status(housing_case, to, by=None, now=NOW)
+    change_status(housing_case, Status.IN_WORK, by=None, now=NOW)
+    draft_answer(housing_case, "Яма заделана 12 мая.", by=world.housing_executor, now=NOW)
     client.force_login(world.head)
     response = post(client, "status", housing_case, {"status-to": "answer_approved"}, headers=HX)
     assert response.status_code == 200
     housing_case.refresh_from_db()
     assert housing_case.status == Status.ANSWER_APPROVED
+    assert housing_case.answers.get().state == Answer.State.APPROVED
+
+
+def test_approval_without_a_draft_is_a_clear_refusal(
+    client: Client, world: World, housing_case: Case
+) -> None:
+    for to in (Status.IN_WORK, Status.ANSWER_DRAFTED):
+        change_status(housing_case, to, by=None, now=NOW)
+    client.force_login(world.head)
+    response = post(client, "status", housing_case, {"status-to": "answer_approved"}, headers=HX)
+    assert response.status_code == 400
+    assert "Нет проекта окончательного ответа" in response.content.decode()
 
 
 # --- without JavaScript: plain posts and redirects ------------------------------------------------

@@ -189,8 +189,10 @@ class BulkAssignForm(forms.Form):
 class CaseActionForm(forms.Form):
     """A form of one action on one case: it knows the case to offer the right choices."""
 
-    def __init__(self, data: Any = None, *, case: Case, user: User) -> None:
-        super().__init__(data)
+    def __init__(
+        self, data: Any = None, *, case: Case, user: User, initial: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(data, initial=initial)
         self.case = case
         self.user = user
 
@@ -280,8 +282,10 @@ class AnswerForm(CaseActionForm):
         error_messages={"required": "Напишите текст ответа."},
     )
 
-    def __init__(self, data: Any = None, *, case: Case, user: User) -> None:
-        super().__init__(data, case=case, user=user)
+    def __init__(
+        self, data: Any = None, *, case: Case, user: User, initial: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(data, case=case, user=user, initial=initial)
         # Offer a final answer only where the workflow lets the case go to approval next.
         if Status.ANSWER_DRAFTED not in allowed_transitions(
             Status(case.status), Regime(case.regime)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from veche.catalog.models import Channel, Topic
+from veche.catalog.models import AnswerTemplate, Channel, Topic
 
 
 @admin.register(Channel)
@@ -21,3 +21,11 @@ class TopicAdmin(admin.ModelAdmin[Topic]):
     search_fields = ["name", "im_name", "totk_code", "pos_code"]
     autocomplete_fields = ["parent"]
     filter_horizontal = ["blocks"]
+
+
+@admin.register(AnswerTemplate)
+class AnswerTemplateAdmin(admin.ModelAdmin[AnswerTemplate]):
+    list_display = ["name", "topic", "municipality", "is_active"]
+    list_filter = ["is_active", ("municipality", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "text"]
+    autocomplete_fields = ["topic"]

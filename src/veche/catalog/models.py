@@ -114,3 +114,42 @@ class RoutingRule(models.Model):
 
     def __str__(self) -> str:
         return self.name or f"правило №{self.pk}"
+
+
+class AnswerTemplate(models.Model):
+    """A ready answer for a topic (or a whole group; or any topic), with placeholders filled
+    from the case when an officer picks it (`veche.cases.answer_templates`)."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="answer_templates",
+        verbose_name="МО",
+        help_text="пусто — для всех МО",
+    )
+    topic = models.ForeignKey(
+        Topic,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        verbose_name="тема или группа",
+        help_text="пусто — для любой темы",
+    )
+    name = models.CharField("название", max_length=200)
+    text = models.TextField(
+        "текст",
+        help_text=(
+            "подстановки: {номер}, {дата}, {тема}, {адрес}, {исполнитель}, {телефон_исполнителя}"
+        ),
+    )
+    is_active = models.BooleanField("действует", default=True)
+
+    class Meta:
+        verbose_name = "шаблон ответа"
+        verbose_name_plural = "шаблоны ответов"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

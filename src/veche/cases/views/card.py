@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from veche.cases.answer_templates import fill, templates_for
 from veche.cases.errors import CaseError, ErrorCode
 from veche.cases.forms import (
     AcceptPlaceForm,
@@ -39,7 +40,7 @@ from veche.cases.services import (
 )
 from veche.cases.views.presenters import NO_RIGHTS, author_view, timeline, transitions
 from veche.cases.workflow import Regime, Status, allowed_transitions
-from veche.catalog.models import Topic
+from veche.catalog.models import AnswerTemplate, Topic
 from veche.org.access import Action
 from veche.org.models import User
 from veche.org.selectors import actor_scope
@@ -68,9 +69,15 @@ def _card_context(
     forms: dict[str, CaseActionForm] = {}
     if can_assign:
         forms["assign"] = AssignForm(case=case, user=request.user)
+    templates = templates_for(case) if can_work else []
     if can_work:
         for form_class in (TopicForm, StatusForm, CommentForm, AnswerForm, LinkForm):
             forms[str(form_class.prefix)] = form_class(case=case, user=request.user)
+        chosen = _chosen_template(request, templates)
+        if chosen is not None:  # «Шаблон ответа»: the draft starts from its filled text
+            forms["answer"] = AnswerForm(
+                case=case, user=request.user, initial={"text": fill(chosen, case)}
+            )
     if bound is not None and bound.prefix in forms:
         forms[str(bound.prefix)] = bound  # keep what the person typed
     status = Status(case.status)
@@ -89,8 +96,17 @@ def _card_context(
         "attachments": case.attachments.all(),
         # Suggestions are for those who act on the case; their words come from its text.
         "analysis_shown": can_work and hasattr(case, "analysis"),
+        "answer_templates": templates,
+        "chosen_template": request.GET.get("template", ""),
         **_author_context(request, case, author),
     }
+
+
+def _chosen_template(
+    request: AuthedRequest, templates: list[AnswerTemplate]
+) -> AnswerTemplate | None:
+    wanted = request.GET.get("template", "")
+    return next((t for t in templates if str(t.pk) == wanted), None)
 
 
 def _author_context(
