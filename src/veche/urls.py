@@ -15,6 +15,7 @@ urlpatterns = [
     path("intake/", include("veche.intake.urls")),
     path("triage/", include("veche.triage.urls")),
     path("problems/", include("veche.problems.urls")),
+    path("deadlines/", include("veche.deadlines.urls")),
     path("feedback/", include("veche.feedback.urls")),
     path("report/", include("veche.intake.public_urls")),
     path("open311/v2/", include("veche.intake.open311.urls")),

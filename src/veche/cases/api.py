@@ -154,6 +154,9 @@ class CaseFilterIn(Schema):
     needs_review: bool = Field(
         False, description="только новые, которые разбор не смог направить сам («нужен разбор»)"
     )
+    due: Literal["", "overdue", "today", "soon", "extended"] = Field(
+        "", description="по сроку: overdue, today, soon (2 дня), extended"
+    )
     sort: Literal[tuple(SORTS)] = "-received_at"  # type: ignore[valid-type]
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=COUNT_LIMIT)
@@ -322,6 +325,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilterIn]) -> CaseList:
             text=filters.q,
             urgent=filters.urgent,
             needs_review=filters.needs_review,
+            due=filters.due,
             sort=filters.sort,
         ),
     ).select_related("author")

@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from veche.cases.models import Answer, Case
-from veche.cases.selectors import SORTS, CaseFilter, visible_cases
+from veche.cases.selectors import DUE_FILTERS, SORTS, CaseFilter, visible_cases
 from veche.cases.workflow import Regime, Status, allowed_transitions
 from veche.catalog.models import Channel, Topic
 from veche.org.models import Block, Department, Territory, User
@@ -93,6 +93,9 @@ class InboxFilterForm(forms.Form):
     q = forms.CharField(label="Поиск", required=False, max_length=200)
     urgent = forms.BooleanField(label="только срочные", required=False)
     needs_review = forms.BooleanField(label="нужен разбор", required=False)
+    due = forms.ChoiceField(
+        label="Срок", choices=[("", "любой"), *DUE_FILTERS.items()], required=False
+    )
     sort = forms.ChoiceField(label="Порядок", choices=SORT_CHOICES, required=False)
 
     def __init__(self, data: Any, *, user: User) -> None:
@@ -150,6 +153,7 @@ class InboxFilterForm(forms.Form):
             text=data.get("q") or "",
             urgent=bool(data.get("urgent")),
             needs_review=bool(data.get("needs_review")),
+            due=data.get("due") or "",
             sort=self.sort_key,
         )
 

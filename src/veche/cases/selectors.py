@@ -1,10 +1,11 @@
 """Every read of cases starts from `visible_cases(actor)`: visibility lives here and only here."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from veche.cases.errors import CaseError, ErrorCode
 from veche.cases.models import Case, Event
@@ -58,6 +59,7 @@ class CaseFilter:
     urgent: bool = False  # only cases the triage pipeline flagged as urgent
     # «Нужен разбор»: new cases the pipeline was not sure enough to route
     needs_review: bool = False
+    due: str = ""  # DUE_FILTERS: overdue, today, soon (two days), extended
     sort: str = "-received_at"
 
 
@@ -93,12 +95,37 @@ def inbox_cases(actor: User | AnonymousUser, filters: CaseFilter) -> QuerySet[Ca
             department__isnull=True,
             status__in=(Status.NEW, Status.REGISTERED),
         )
+    if filters.due in DUE_FILTERS:
+        qs = qs.filter(_due(filters.due, now=timezone.now()))
     if text := filters.text.strip():
         qs = qs.filter(_search(text))
     order = SORTS.get(filters.sort, SORTS["-received_at"])
     return qs.select_related("channel", "topic", "department", "municipality", "analysis").order_by(
         *order
     )
+
+
+DUE_FILTERS = {
+    "overdue": "просрочено",
+    "today": "истекает сегодня",
+    "soon": "истекает в 2 дня",
+    "extended": "продлён срок",
+}
+
+
+def _due(name: str, *, now: datetime) -> Q:
+    """Cases by their running deadlines. The clocks belong to the deadlines app, a layer up;
+    the lookup goes through its relation by name (`Clock.case`, related name «clocks»)."""
+    if name == "extended":
+        return Q(pk__in=Case.objects.filter(clocks__extended_by__gt=0).values("pk"))
+    end_of_today = timezone.localtime(now).replace(hour=23, minute=59, second=59)
+    windows = {
+        "overdue": Q(clocks__due_at__lte=now),
+        "today": Q(clocks__due_at__gt=now, clocks__due_at__lte=end_of_today),
+        "soon": Q(clocks__due_at__gt=now, clocks__due_at__lte=now + timedelta(days=2)),
+    }
+    running = Case.objects.filter(windows[name], clocks__state="running")
+    return Q(pk__in=running.values("pk"))
 
 
 def _search(text: str) -> Q:

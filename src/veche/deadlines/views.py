@@ -1,0 +1,84 @@
+"""Deadlines on the pages: a case's clocks on its card (loaded beside it), extending the
+answer term with a reason, and a person's list of what is overdue or due soon."""
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from veche.cases.errors import CaseError
+from veche.cases.models import Case
+from veche.cases.selectors import visible_cases
+from veche.deadlines.errors import DeadlineError
+from veche.deadlines.selectors import clock_figures, visible_due_clocks
+from veche.deadlines.services import extend_deadline
+from veche.org.access import Action
+from veche.org.selectors import actor_scope
+from veche.web.http import AuthedRequest
+
+SOON = timedelta(days=2)
+
+
+class ExtendForm(forms.Form):
+    days = forms.IntegerField(label="На сколько дней", min_value=1, max_value=60)
+    reason = forms.CharField(label="Причина", max_length=1000)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_clocks(request: AuthedRequest, case_id: int) -> HttpResponse:
+    case = visible_cases(request.user).filter(pk=case_id).select_related("municipality").first()
+    if case is None:
+        raise Http404("Обращение не найдено.")
+    can_extend = actor_scope(request.user).can(Action.APPROVE, case)
+    form = ExtendForm(request.POST or None)
+    error = notice = ""
+    if request.method == "POST":
+        if not can_extend:
+            error = "Продлить срок может руководитель."
+        elif form.is_valid():
+            error, notice = _extend(case, form, request)
+        else:
+            error = str(next(iter(form.errors.values()))[0])
+    now = timezone.now()
+    context = {
+        "case": case,
+        "figures": clock_figures(case, now=now),
+        "can_extend": can_extend,
+        "form": form,
+        "error": error,
+        "notice": notice,
+    }
+    return render(request, "deadlines/_case_clocks.html", context, status=400 if error else 200)
+
+
+def _extend(case: Case, form: ExtendForm, request: AuthedRequest) -> tuple[str, str]:
+    days, reason = form.cleaned_data["days"], form.cleaned_data["reason"]
+    try:
+        extend_deadline(case, days, reason=reason, by=request.user, now=timezone.now())
+    except (CaseError, DeadlineError) as failure:
+        return failure.message, ""
+    return "", f"Срок ответа продлён на {days} дн."
+
+
+@login_required
+@require_GET
+def due_list(request: AuthedRequest) -> HttpResponse:
+    """Overdue, due today and due within two days: the person's morning list."""
+    now = timezone.now()
+    end_of_today = timezone.localtime(now).replace(hour=23, minute=59, second=59)
+    clocks = list(
+        visible_due_clocks(request.user, before=now + SOON).select_related(
+            "case", "case__department", "policy"
+        )[:500]
+    )
+    groups = [
+        ("Просрочено", [c for c in clocks if c.due_at <= now]),
+        ("Истекает сегодня", [c for c in clocks if now < c.due_at <= end_of_today]),
+        ("Истекает в ближайшие два дня", [c for c in clocks if c.due_at > end_of_today]),
+    ]
+    return render(request, "deadlines/due.html", {"groups": groups, "now": now})
