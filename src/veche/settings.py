@@ -214,3 +214,10 @@ VECHE_TRIAGE_INLINE = env_int(
 PUBLIC_FORM_PER_HOUR = env_int(
     "VECHE_PUBLIC_FORM_PER_HOUR", 5, "messages per hour the public form takes from one IP"
 )
+# Links sent to citizens (the rating link under an answer) are absolute: the address where
+# citizens reach Veche's public pages, without a trailing slash.
+VECHE_PUBLIC_URL = env_str(
+    "VECHE_PUBLIC_URL",
+    "http://localhost:8000",
+    "address of the public pages in links sent to citizens (https://обращения.example.ru)",
+).rstrip("/")

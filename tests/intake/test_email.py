@@ -502,7 +502,9 @@ def test_an_approved_answer_is_sent_by_smtp_as_a_reply(
     assert sent["In-Reply-To"] == "<pit-1@example.ru>"
     assert sent["References"] == "<pit-1@example.ru>"
     assert sent["Auto-Submitted"] is None
-    assert sent.get_content().strip() == "Яма заделана 25 ноября."
+    text, invitation = sent.get_content().strip().split("\n\n")
+    assert text == "Яма заделана 25 ноября."
+    assert invitation.startswith("Оцените, пожалуйста, ответ")  # tests/intake/test_surveys.py
     outbound = Outbound.objects.get(answer=answer)
     assert sent["Message-ID"] == f"<{outbound.external_id}>"
     answer.refresh_from_db()

@@ -195,9 +195,10 @@ def test_the_approved_answer_goes_back_into_the_chat(
     with django_capture_on_commit_callbacks(execute=True):
         approve_answer(answer, by=world.head, now=NOW)
 
-    reply = fake.sent[-1]
+    reply, question = fake.sent[-2:]  # the satisfaction question follows (test_surveys.py)
     assert reply["chat_id"] == CHAT
     assert reply["text"] == "Яма заделана 24.11."
+    assert "reply_markup" not in reply and "inline_keyboard" in question["reply_markup"]
     assert reply["reply_parameters"]["message_id"] == first["message_id"]
     answer.refresh_from_db()
     case.refresh_from_db()
@@ -205,7 +206,7 @@ def test_the_approved_answer_goes_back_into_the_chat(
     assert case.status == Status.ANSWERED
     outbound = Outbound.objects.get(answer=answer)
     assert outbound.state == Outbound.State.SENT
-    assert outbound.external_id == f"{CHAT}:{fake._message_id}"
+    assert outbound.external_id == f"{CHAT}:{fake._message_id - 1}"
 
 
 def test_an_answer_that_cannot_be_sent_is_kept_for_a_retry(

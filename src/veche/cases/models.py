@@ -157,6 +157,8 @@ class Event(models.Model):
         LOCATED = "located", "указано место"
         PROBLEM = "problem", "отнесено к проблеме"
         DEADLINE = "deadline", "срок"  # a clock started, stopped, paused, extended (deadlines)
+        RATING = "rating", "оценка заявителя"  # the citizen rated an answer (feedback)
+        REPEAT = "repeat", "повторное обращение"  # again after an answer (feedback)
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField("когда")

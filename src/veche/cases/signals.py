@@ -24,3 +24,7 @@ status_changed = Signal()
 # `answer=` and `by=`: a receiver that finds the answer unfit to go out (the feedback app's
 # brush-off check, where the municipality makes it binding) raises `CaseError` to refuse.
 answer_approving = Signal()
+
+# Sent after the transaction that recorded an answer as delivered commits (`record_answer_sent`,
+# once per answer), with `answer=`: the feedback app asks the citizen to rate a final answer.
+answer_sent = Signal()

@@ -7,4 +7,4 @@ class FeedbackConfig(AppConfig):
     verbose_name = "Качество ответов и оценки"
 
     def ready(self) -> None:
-        from veche.feedback import receivers  # noqa: F401  (connects the approval check)
+        from veche.feedback import receivers  # noqa: F401  (connects the checks and the survey)

@@ -24,6 +24,7 @@ from veche.cases.services import (
     without_nul,
 )
 from veche.cases.workflow import Status
+from veche.intake import surveys
 from veche.intake.connectors import connector_for
 from veche.intake.connectors.base import Connector, ConnectorError, Inbound
 from veche.intake.models import Delivery, Outbound, Source
@@ -293,13 +294,14 @@ def queue_outbound(
 
 
 def dispatch_answer(answer: Answer, *, now: datetime) -> Outbound | None:
-    """Send an approved answer back through the channel its case came from."""
+    """Send an approved answer back through the channel its case came from, with the
+    invitation to rate it under the text where the channel has no buttons for that."""
     source = source_of(answer.case)
     if source is None:
         return None
-    return queue_outbound(
-        answer.case, source, Outbound.Kind.ANSWER, answer.text, now=now, answer=answer
-    )
+    invitation = surveys.invitation(answer, source=source, now=now)
+    text = f"{answer.text}\n\n{invitation}" if invitation else answer.text
+    return queue_outbound(answer.case, source, Outbound.Kind.ANSWER, text, now=now, answer=answer)
 
 
 def send_outbound(outbound: Outbound, *, now: datetime) -> bool:

@@ -1,5 +1,7 @@
 """The answer to the citizen: drafted, approved, then recorded as sent by its channel."""
 
+import zoneinfo
+from collections.abc import Mapping
 from datetime import datetime
 
 from django.db import transaction
@@ -7,8 +9,8 @@ from django.db import transaction
 from veche.cases.errors import CaseError, ErrorCode
 from veche.cases.models import Answer, Case, Event
 from veche.cases.services._common import _event, _lock, _transition
-from veche.cases.signals import answer_approved, answer_approving
-from veche.cases.workflow import Status
+from veche.cases.signals import answer_approved, answer_approving, answer_sent
+from veche.cases.workflow import Regime, Status, is_allowed
 from veche.org.access import Action
 from veche.org.models import User
 
@@ -90,4 +92,52 @@ def record_answer_sent(answer: Answer, *, at: datetime, via: str, reference: str
             by=None,
             after={"answer": locked.pk, "via": via, "reference": reference},
         )
+        transaction.on_commit(lambda: answer_sent.send(sender=Answer, answer=locked))
     return locked
+
+
+def record_rating(
+    answer: Answer,
+    *,
+    at: datetime,
+    comment: str,
+    details: Mapping[str, object],
+    reopen: bool,
+) -> Event:
+    """The citizen's rating of a sent answer, on the case's timeline; an unhappy one reopens
+    the case where the municipality says so (DOMAIN.md §8 item 12), if the workflow still
+    allows it (`details` then gets "reopened"). The feedback app keeps the survey itself and
+    calls this in its transaction, so the rating and the reopening are one commit."""
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=answer.case_id)
+        can_reopen = is_allowed(Status(case.status), Status.REOPENED, Regime(case.regime))
+        reopened = reopen and can_reopen
+        event = _event(
+            case,
+            Event.Kind.RATING,
+            at=at,
+            by=None,
+            after={**details, "answer": answer.pk, "reopened": reopened},
+            comment=comment,
+        )
+        if reopened:
+            _transition(case, Status.REOPENED, at=at, by=None, comment=comment)
+    return event
+
+
+def note_repeat(case: Case, answer: Answer, *, at: datetime) -> Event:
+    """The author wrote again on the same problem after `answer` was sent (a повторное
+    обращение, DOMAIN.md §8 item 7): said on the new case's timeline, for the officer and for
+    the count of repeats per answer (the feedback app keeps the link)."""
+    earlier = Case.objects.select_related("municipality").get(pk=answer.case_id)
+    zone = zoneinfo.ZoneInfo(earlier.municipality.time_zone)
+    sent = f"{answer.sent_at.astimezone(zone):%d.%m.%Y}" if answer.sent_at else "—"
+    with transaction.atomic():
+        return _event(
+            case,
+            Event.Kind.REPEAT,
+            at=at,
+            by=None,
+            after={"answer": answer.pk, "case": answer.case_id},
+            comment=f"Повторное обращение после ответа от {sent} по обращению {earlier.number}.",
+        )

@@ -43,6 +43,7 @@ from telegram.request import HTTPXRequest
 
 from veche.cases.services import CitizenData
 from veche.catalog.models import Channel
+from veche.intake import surveys
 from veche.intake.connectors.base import (
     ConnectorError,
     Inbound,
@@ -69,6 +70,7 @@ UNSUPPORTED = "Пока мы принимаем текст, фото, докум
 BOT_API_FILE_LIMIT = 20 * 2**20
 MESSAGE_LIMIT = 4096
 SURVEY_SCALE = range(1, 6)
+CALLBACK_TEXT_LIMIT = 200  # what answerCallbackQuery shows
 COMMANDS = ("/start", "/help")
 
 
@@ -78,7 +80,18 @@ class _Batch:
 
     inbound: list[Inbound] = field(default_factory=list)
     replies: list[tuple[int, str]] = field(default_factory=list)
+    marks: list["_Mark"] = field(default_factory=list)
     offset: int | None = None
+
+
+@dataclass(frozen=True)
+class _Mark:
+    """A rating button pressed under the satisfaction question (`_survey_keyboard`)."""
+
+    query_id: str
+    chat_id: int
+    case_id: int
+    mark: int
 
 
 class TelegramConnector(PullOnly):
@@ -88,6 +101,8 @@ class TelegramConnector(PullOnly):
         token = _token(source)
         offset = source.cursor.get("offset")
         batch = _run(token, _poll(_bot(source, token), source.config, offset))
+        if batch.marks:
+            _rate(source, token, batch.marks, now)
         if batch.offset is not None:
             source.cursor = {**source.cursor, "offset": batch.offset}
         return batch.inbound
@@ -156,10 +171,11 @@ async def _poll(bot: Bot, config: dict[str, Any], offset: int | None) -> _Batch:
             offset=offset,
             limit=100,
             timeout=int(config.get("wait", 0)),
-            allowed_updates=["message"],
+            allowed_updates=["message", "callback_query"],
         )
         for update in updates:
             batch.offset = update.update_id + 1
+            _read_mark(update, batch)
             await _read(bot, update, batch, greeting=str(config.get("greeting") or GREETING))
         # Greetings go out after the whole batch was read: a failure to greet must not make
         # the messages be fetched again, so it is only logged.
@@ -256,7 +272,7 @@ def _place(message: Message) -> tuple[float | None, float | None, str]:
 
 def _survey_keyboard(case_id: int) -> InlineKeyboardMarkup:
     """Buttons 1–5 under the satisfaction question; a press arrives as a callback query with
-    data `survey:<case id>:<mark>` (read by the feedback app, not yet here)."""
+    data `survey:<case id>:<mark>` (`_read_mark`), rated by the feedback app (`_rate`)."""
     return InlineKeyboardMarkup(
         [
             [
@@ -287,3 +303,45 @@ async def _send(
             )
             sent_ids.append(sent.message_id)
     return sent_ids[0]
+
+
+# --- rating buttons -----------------------------------------------------------------------------
+
+
+def _read_mark(update: Update, batch: _Batch) -> None:
+    """A press of a rating button, from a private chat. The data names a case: the feedback
+    app accepts it only from the chat that case came from, so forged data rates nothing."""
+    query = update.callback_query
+    if query is None or query.message is None or query.message.chat.type != "private":
+        return
+    kind, _, rest = (query.data or "").partition(":")
+    case_id, _, mark = rest.partition(":")
+    if kind != "survey" or not case_id.isdigit() or not mark.isdigit():
+        return
+    if int(mark) in SURVEY_SCALE:
+        batch.marks.append(_Mark(query.id, query.message.chat.id, int(case_id), int(mark)))
+
+
+def _rate(source: "Source", token: str, marks: Sequence[_Mark], now: datetime) -> None:
+    """Hand each mark to the feedback app (sync: it writes to the database), then answer the
+    presses in the chat. A reply that fails is logged: the ratings are already kept."""
+    replies = [
+        (
+            mark,
+            surveys.rate_by_button(
+                mark.case_id, mark.mark, source=source, conversation=str(mark.chat_id), at=now
+            ),
+        )
+        for mark in marks
+    ]
+    try:
+        _run(token, _answer_marks(_bot(source, token), replies))
+    except ConnectorError as exc:
+        log.warning("telegram: could not answer rating buttons: %s", exc)
+
+
+async def _answer_marks(bot: Bot, replies: Sequence[tuple[_Mark, str]]) -> None:
+    async with bot:
+        for mark, text in replies:
+            await bot.answer_callback_query(mark.query_id, text=text[:CALLBACK_TEXT_LIMIT])
+            await bot.send_message(mark.chat_id, text)

@@ -16,6 +16,7 @@ from veche.cases.models import Case, Event
 from veche.cases.services import CaseDraft, CitizenData, attach_files, create_case
 from veche.cases.workflow import Regime, Status
 from veche.catalog.models import Channel
+from veche.intake import surveys
 from veche.intake.identity import verified_citizen
 from veche.intake.public_forms import PublicReportForm
 from veche.intake.throttle import within_limit
@@ -111,6 +112,7 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
         "status": PUBLIC_STATUS[case.status],
         "steps": [(at, label) for at, label in steps if label],
         "department": case.department.name if case.department else "",
+        "rate_url": surveys.link_for(case),
     }
     response = render(request, "intake/public/status.html", context)
     response["X-Robots-Tag"] = "noindex"
