@@ -109,6 +109,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "veche.deadlines.context_processors.notifications",
             ],
         },
     }
@@ -181,6 +182,28 @@ if REDIS_URL:
     HUEY |= {"huey_class": "huey.RedisHuey", "url": REDIS_URL}
 else:
     HUEY |= {"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "tasks.sqlite3")}
+
+# Reminders of deadlines (deadlines/reminders.py, digests.py): one digest a day per person, at
+# this hour of the municipality's local time or the first hourly run after it; staff mail
+# goes through Django's mail (SMTP below), staff Telegram through the installation's staff bot.
+VECHE_DIGEST_HOUR = env_int(
+    "VECHE_DIGEST_HOUR", 8, "local hour (0–23) after which the daily deadline digest is sent"
+)
+VECHE_STAFF_TELEGRAM_TOKEN = env_str(
+    "VECHE_STAFF_TELEGRAM_TOKEN", "", "token of the staff bot for deadline digests; empty: none"
+)
+VECHE_STAFF_TELEGRAM_API_URL = env_str(
+    "VECHE_STAFF_TELEGRAM_API_URL",
+    "https://api.telegram.org",
+    "Bot API server of the staff bot (a local Bot API server in a closed network)",
+)
+EMAIL_HOST = env_str("VECHE_EMAIL_HOST", "localhost", "SMTP server for staff mail (digests)")
+EMAIL_PORT = env_int("VECHE_EMAIL_PORT", 25, "port of the SMTP server for staff mail")
+EMAIL_HOST_USER = env_str("VECHE_EMAIL_USER", "", "SMTP login for staff mail; empty: none")
+EMAIL_HOST_PASSWORD = env_str("VECHE_EMAIL_PASSWORD", "", "SMTP password for staff mail")
+EMAIL_USE_TLS = env_bool("VECHE_EMAIL_TLS", False, "STARTTLS to the SMTP server for staff mail")
+DEFAULT_FROM_EMAIL = env_str("VECHE_EMAIL_FROM", "veche@localhost", "sender of staff mail")
+EMAIL_TIMEOUT = 30
 
 # Shared across processes: Redis when configured, else files beside the database. Holds rate
 # limits of the public form, so a per-process memory cache would not do.

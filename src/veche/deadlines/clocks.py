@@ -8,7 +8,7 @@ the start (ст. 191) and moved off a non-working last day by the policy's rule 
 working-day terms end on the n-th working day after the start. Hour terms end at the moment.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -104,15 +104,57 @@ def used_share(
 ) -> float:
     """The share of a clock's time used by `now` (1.0 at the due moment, more when late),
     in office time for working units and in plain time otherwise; paused time is not used."""
-    working = term.unit in {Unit.WORKING_DAYS, Unit.WORKING_HOURS}
+    span = _spanner(calendar, term)
+    paused = sum((span(a, min(b or now, now)) for a, b in pauses), timedelta())
+    total = _total(span, started_at, due, pauses)
+    if total <= timedelta():
+        return 1.0
+    return max(span(started_at, now) - paused, timedelta()) / total
+
+
+def share_reached_at(
+    calendar: ProductionCalendar,
+    term: Term,
+    started_at: datetime,
+    due: datetime,
+    *,
+    pauses: Sequence[Pause] = (),
+    share: float,
+    now: datetime,
+) -> datetime:
+    """When a clock running at `now` will have used `share` of its time (the inverse of
+    `used_share`): `now` itself if it has already. Its pauses are over while it runs, so from
+    here the time used grows with plain time, or with office time for working units."""
+    span = _spanner(calendar, term)
+    left = _total(span, started_at, due, pauses) * share - (
+        span(started_at, now) - sum((span(a, min(b or now, now)) for a, b in pauses), timedelta())
+    )
+    if left <= timedelta():
+        return now
+    if term.unit in _WORKING:
+        return calendar.add_working_time(now, left)
+    return now + left
+
+
+_WORKING = frozenset({Unit.WORKING_DAYS, Unit.WORKING_HOURS})
+
+
+def _spanner(calendar: ProductionCalendar, term: Term) -> Callable[[datetime, datetime], timedelta]:
+    """How a clock's time is measured: office time for working units, plain time otherwise."""
+    working = term.unit in _WORKING
 
     def span(a: datetime, b: datetime) -> timedelta:
         if b <= a:
             return timedelta()
         return calendar.working_time_between(a, b) if working else b - a
 
-    paused = sum((span(a, min(b or now, now)) for a, b in pauses), timedelta())
-    total = span(started_at, due) - sum((span(a, b) for a, b in pauses if b), timedelta())
-    if total <= timedelta():
-        return 1.0
-    return max(span(started_at, now) - paused, timedelta()) / total
+    return span
+
+
+def _total(
+    span: Callable[[datetime, datetime], timedelta],
+    started_at: datetime,
+    due: datetime,
+    pauses: Sequence[Pause],
+) -> timedelta:
+    return span(started_at, due) - sum((span(a, b) for a, b in pauses if b), timedelta())

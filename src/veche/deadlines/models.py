@@ -1,9 +1,11 @@
 """What the deadlines app keeps: production-calendar years loaded after a release, the
 editable day overrides (regional holidays, late decrees), the deadline policies and the clocks
-of cases."""
+of cases; the reminder ladder, the notifications it sends to staff, their daily digests and
+the staff's Telegram chats."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -13,7 +15,7 @@ from veche.catalog.models import Channel, Topic
 from veche.deadlines.calendar import DayOffRule
 from veche.deadlines.clocks import Anchor, ClockKind, ClockState, Pause, Term
 from veche.deadlines.clocks import Unit as ClockUnit
-from veche.org.models import Municipality
+from veche.org.models import Municipality, User
 
 
 class CalendarYear(models.Model):
@@ -207,6 +209,10 @@ class Clock(models.Model):
     extended_by = models.PositiveIntegerField("продлён на", default=0)
     extension_reason = models.TextField("причина продления", blank=True)
     promised_at = models.DateTimeField("обещано к", null=True, blank=True)
+    # When `reminders.remind` looks at this clock next: the moment its next reminder step is
+    # reached. Null: not scheduled yet (a new clock, or its due date moved); REMINDED_ALL: no
+    # step is left.
+    next_reminder_at = models.DateTimeField("следующее напоминание", null=True, blank=True)
 
     class Meta:
         verbose_name = "срок обращения"
@@ -228,6 +234,12 @@ class Clock(models.Model):
                 condition=Q(state__in=[ClockState.RUNNING.value, ClockState.PAUSED.value]),
                 name="clock_open",
             ),
+            # Reminders: a municipality's running clocks whose next step has come.
+            models.Index(
+                fields=["municipality", "next_reminder_at"],
+                condition=Q(state=ClockState.RUNNING.value),
+                name="clock_running_reminder",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -239,3 +251,164 @@ class Clock(models.Model):
 
 def _moment(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+# A clock whose every reminder step has fired waits here: only a move of its due date
+# (which clears `next_reminder_at`) brings it back.
+REMINDED_ALL = datetime(3000, 1, 1, tzinfo=UTC)
+
+
+class Audience(models.TextChoices):
+    """Who is told at a reminder step, from the case's own people up to the МЦУ's head."""
+
+    EXECUTOR = "executor", "исполнитель"
+    DEPARTMENT_HEAD = "department_head", "руководитель подразделения"
+    BLOCK_HEAD = "block_head", "руководитель отраслевого блока"
+    CENTRE_HEAD = "centre_head", "руководитель МЦУ"
+
+
+class ReminderRule(models.Model):
+    """One step of the reminder ladder: when a running clock has used `percent` of its time
+    (100 — the due moment, more — overdue), these people are notified once. A municipality
+    that has steps of its own uses only them; otherwise the installation's (municipality
+    empty) apply."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reminder_rules",
+        verbose_name="МО",
+        help_text="Пусто — для всех МО, у которых нет своих шагов.",
+    )
+    percent = models.PositiveSmallIntegerField(
+        "доля срока, %",
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text="50 — половина срока, 100 — срок истёк, 110 — просрочен на десятую часть.",
+    )
+    notify_executor = models.BooleanField("исполнителю", default=True)
+    notify_department_head = models.BooleanField("руководителю подразделения", default=False)
+    notify_block_head = models.BooleanField("руководителю блока", default=False)
+    notify_centre_head = models.BooleanField("руководителю МЦУ и заместителям", default=False)
+
+    class Meta:
+        verbose_name = "шаг напоминаний"
+        verbose_name_plural = "шаги напоминаний"
+        ordering = ["municipality", "percent"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "percent"],
+                condition=Q(municipality__isnull=False),
+                name="reminder_rule_unique_municipal_step",
+            ),
+            models.UniqueConstraint(
+                fields=["percent"],
+                condition=Q(municipality__isnull=True),
+                name="reminder_rule_unique_installation_step",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.percent} %"
+
+    @property
+    def audiences(self) -> frozenset[Audience]:
+        flags = {
+            Audience.EXECUTOR: self.notify_executor,
+            Audience.DEPARTMENT_HEAD: self.notify_department_head,
+            Audience.BLOCK_HEAD: self.notify_block_head,
+            Audience.CENTRE_HEAD: self.notify_centre_head,
+        }
+        return frozenset(a for a, on in flags.items() if on)
+
+
+class Notification(models.Model):
+    """A reminder in one person's in-app list: a step of one clock reached. Made once per
+    clock, step and person; e-mailed and sent to Telegram in that person's next digest."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name="кому")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    clock = models.ForeignKey(Clock, on_delete=models.CASCADE, related_name="notifications")
+    step = models.PositiveSmallIntegerField("шаг, % срока")
+    audience = models.CharField("как", max_length=16, choices=Audience.choices)
+    text = models.CharField("текст", max_length=500)
+    created_at = models.DateTimeField("создано")
+    read_at = models.DateTimeField("прочитано", null=True, blank=True)
+    digested_at = models.DateTimeField("в сводке", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "уведомление о сроке"
+        verbose_name_plural = "уведомления о сроках"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clock", "step", "user"], name="notification_once_per_step"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="notification_user"),
+            # The unread count in the top bar of every page.
+            models.Index(
+                fields=["user"], condition=Q(read_at__isnull=True), name="notification_unread"
+            ),
+            # The hourly digest run: notifications not yet in a digest.
+            models.Index(
+                fields=["user"],
+                condition=Q(digested_at__isnull=True),
+                name="notification_undigested",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Digest(models.Model):
+    """The one daily digest of a person (their municipality's local date): the record that
+    keeps it to one a day, and what came of sending it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField("день")
+    created_at = models.DateTimeField("собрана")
+    items = models.PositiveIntegerField("обращений", default=0)
+    emailed_at = models.DateTimeField("отправлена на e-mail", null=True, blank=True)
+    telegram_at = models.DateTimeField("отправлена в Telegram", null=True, blank=True)
+    error = models.CharField("ошибка отправки", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "сводка напоминаний"
+        verbose_name_plural = "сводки напоминаний"
+        ordering = ["-day", "user"]
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="digest_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.day:%d.%m.%Y}"
+
+
+class StaffContact(models.Model):
+    """Where a member of staff gets the daily digest besides the e-mail of their account:
+    the chat with the installation's staff bot (VECHE_STAFF_TELEGRAM_TOKEN), and whether they
+    want the mail at all. Without a row: e-mail on, no Telegram."""
+
+    user = models.OneToOneField(
+        User,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="сотрудник",
+    )
+    telegram_chat_id = models.CharField(
+        "чат Telegram",
+        max_length=32,
+        blank=True,
+        help_text="Числовой id чата сотрудника с ботом; пусто — без Telegram.",
+    )
+    email_digest = models.BooleanField("сводка на e-mail", default=True)
+    telegram_digest = models.BooleanField("сводка в Telegram", default=True)
+
+    class Meta:
+        verbose_name = "контакт сотрудника для напоминаний"
+        verbose_name_plural = "контакты сотрудников для напоминаний"
+
+    def __str__(self) -> str:
+        return str(self.user_id)

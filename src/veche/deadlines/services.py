@@ -231,6 +231,7 @@ def _save(
     book: ClockBook, *, at: datetime, by: User | None, case: Case, status: Status | None = None
 ) -> None:
     for clock in book.changed.values():
+        clock.next_reminder_at = None  # its due date may have moved: the reminders look again
         clock.save()
     Clock.objects.bulk_create(book.created)
     note = book.note(at, by)
@@ -301,8 +302,8 @@ def _parse(text: str | None) -> datetime | None:
 def _write_moved(moved: Sequence[tuple[Row, datetime]], *, at: datetime, by: User | None) -> None:
     if not moved:
         return
-    clocks = [Clock(pk=row[0], due_at=new) for row, new in moved]
-    Clock.objects.bulk_update(clocks, ["due_at"], batch_size=500)
+    clocks = [Clock(pk=row[0], due_at=new, next_reminder_at=None) for row, new in moved]
+    Clock.objects.bulk_update(clocks, ["due_at", "next_reminder_at"], batch_size=500)
     note_clocks(
         ClockNote(
             case_id=row[1],

@@ -1,12 +1,13 @@
 """Deadlines on the pages: a case's clocks on its card (loaded beside it), extending the
-answer term with a reason, and a person's list of what is overdue or due soon."""
+answer term with a reason, a person's list of what is overdue or due soon, and their
+reminders («Уведомления»)."""
 
 from datetime import timedelta
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -14,6 +15,7 @@ from veche.cases.errors import CaseError
 from veche.cases.models import Case
 from veche.cases.selectors import visible_cases
 from veche.deadlines.errors import DeadlineError
+from veche.deadlines.notifications import mark_read, person_notifications
 from veche.deadlines.selectors import clock_figures, visible_due_clocks
 from veche.deadlines.services import extend_deadline
 from veche.org.access import Action
@@ -21,6 +23,7 @@ from veche.org.selectors import actor_scope
 from veche.web.http import AuthedRequest
 
 SOON = timedelta(days=2)
+NOTIFICATIONS_SHOWN = 200
 
 
 class ExtendForm(forms.Form):
@@ -82,3 +85,16 @@ def due_list(request: AuthedRequest) -> HttpResponse:
         ("Истекает в ближайшие два дня", [c for c in clocks if c.due_at > end_of_today]),
     ]
     return render(request, "deadlines/due.html", {"groups": groups, "now": now})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request: AuthedRequest) -> HttpResponse:
+    """The person's reminders, newest first; «Прочитано» marks one, or all at once."""
+    if request.method == "POST":
+        ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()]
+        mark_read(request.user, ids=ids if "id" in request.POST else None, now=timezone.now())
+        return redirect("deadlines:notifications")
+    items = list(person_notifications(request.user)[:NOTIFICATIONS_SHOWN])
+    unread = sum(1 for n in items if n.read_at is None)
+    return render(request, "deadlines/notifications.html", {"items": items, "unread": unread})

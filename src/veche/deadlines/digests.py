@@ -1,0 +1,165 @@
+"""The daily digest: once a day, at VECHE_DIGEST_HOUR local time or the first hourly run
+after it, each person with new reminders gets one e-mail and one Telegram message listing
+their cases — overdue, due today, due later — with links; never a message per reminder.
+
+The day is the local date of the municipality of the person's reminders, and `Digest` keeps
+it to one per person and day: the row is claimed with the reminders it carries in one
+transaction, the mail and the Telegram message go after the commit, and a failure is written
+on the row (no second try that day: the reminders are on the page anyway). Reminders of
+clocks that stopped since (the answer went) are dropped from the digest.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from smtplib import SMTPException
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from veche.deadlines.book import KIND_NAMES
+from veche.deadlines.clocks import ClockKind, ClockState
+from veche.deadlines.models import Digest, Notification, StaffContact
+from veche.deadlines.telegram import TelegramSendError, send_message, staff_bot_configured
+from veche.org.models import User
+
+OVERDUE, TODAY, SOON = "Просрочено", "Истекает сегодня", "Истекает позже"
+GROUPS = (OVERDUE, TODAY, SOON)
+
+
+@dataclass(frozen=True)
+class DigestLine:
+    group: str
+    number: str
+    label: str  # «срок ответа»
+    due_at: datetime  # local
+    url: str
+
+
+@dataclass(frozen=True)
+class DigestMessage:
+    subject: str
+    text: str
+
+
+def send_digests(*, now: datetime) -> int:
+    """Send the digests due by `now`: to each person with reminders not yet in a digest,
+    whose local digest hour has come and who got none today. Returns how many went out."""
+    sent = 0
+    for user_id, zone in _waiting_people():
+        local = now.astimezone(ZoneInfo(zone))
+        if local.hour < settings.VECHE_DIGEST_HOUR:
+            continue
+        try:
+            claimed = _claim(user_id, local.date(), zone=zone, now=now)
+        except IntegrityError:
+            continue  # another run claimed the same day a moment ago
+        if claimed is not None:
+            _deliver(*claimed, now=now)
+            sent += 1
+    return sent
+
+
+def digest_message(lines: Sequence[DigestLine], *, day: date) -> DigestMessage:
+    """The digest's text, the same for the mail and for Telegram: plain text, a group per
+    urgency, a case per line with its link."""
+    parts = [f"Сроки обращений на {day:%d.%m.%Y}."]
+    for group in GROUPS:
+        mine = [line for line in lines if line.group == group]
+        if mine:
+            parts.append(f"\n{group} ({len(mine)}):")
+            parts.extend(
+                f"— {line.number}: {line.label} — {line.due_at:%d.%m.%Y %H:%M}\n  {line.url}"
+                for line in mine
+            )
+    parts.append(f"\nВсе уведомления: {_absolute(reverse('deadlines:notifications'))}")
+    subject = f"Вече: сроки на {day:%d.%m.%Y} — обращений: {len(lines)}"
+    return DigestMessage(subject=subject, text="\n".join(parts))
+
+
+# --- helpers (no transactions) ----------------------------------------------------------------
+
+
+def _waiting_people() -> list[tuple[int, str]]:
+    """People with reminders not yet in a digest, each with the time zone of the first of
+    their municipalities those reminders come from."""
+    rows = (
+        Notification.objects.filter(digested_at__isnull=True)
+        .values_list("user_id", "clock__municipality_id", "clock__municipality__time_zone")
+        .distinct()
+        .order_by("user_id", "clock__municipality_id")
+    )
+    zones: dict[int, str] = {}
+    for user_id, _, zone in rows:
+        zones.setdefault(user_id, zone)
+    return list(zones.items())
+
+
+def _claim(
+    user_id: int, day: date, *, zone: str, now: datetime
+) -> tuple[Digest, User, list[DigestLine]] | None:
+    with transaction.atomic(durable=True):
+        if Digest.objects.filter(user_id=user_id, day=day).exists():
+            return None
+        notes = list(
+            Notification.objects.filter(user_id=user_id, digested_at__isnull=True)
+            .select_related("clock", "case")
+            .only("pk", "case__number", "clock__kind", "clock__state", "clock__due_at")
+            .order_by("clock__due_at", "pk")
+        )
+        Notification.objects.filter(pk__in=[n.pk for n in notes]).update(digested_at=now)
+        lines = _lines(notes, zone=zone, now=now)
+        user = User.objects.filter(pk=user_id, is_active=True).first()
+        if not lines or user is None:
+            return None
+        # The unique (user, day) constraint: of two runs at once, one fails here, rolled back.
+        digest = Digest.objects.create(user=user, day=day, created_at=now, items=len(lines))
+    return digest, user, lines
+
+
+def _lines(notes: Sequence[Notification], *, zone: str, now: datetime) -> list[DigestLine]:
+    """A line per running clock (a clock with two steps since the last digest is listed once)."""
+    tz = ZoneInfo(zone)
+    today = now.astimezone(tz).date()
+    lines: dict[int, DigestLine] = {}
+    for note in notes:
+        clock = note.clock
+        if clock.state != ClockState.RUNNING or clock.pk in lines:
+            continue
+        due = clock.due_at.astimezone(tz)
+        group = OVERDUE if clock.due_at <= now else TODAY if due.date() == today else SOON
+        lines[clock.pk] = DigestLine(
+            group=group,
+            number=note.case.number,
+            label=f"срок {KIND_NAMES[ClockKind(clock.kind)]}",
+            due_at=due,
+            url=_absolute(reverse("cases:detail", args=[note.case_id])),
+        )
+    return list(lines.values())
+
+
+def _deliver(digest: Digest, user: User, lines: list[DigestLine], *, now: datetime) -> None:
+    message = digest_message(lines, day=digest.day)
+    contact = StaffContact.objects.filter(user=user).first()
+    errors = []
+    if user.email and (contact is None or contact.email_digest):
+        try:
+            send_mail(message.subject, message.text, None, [user.email])
+            digest.emailed_at = now
+        except (SMTPException, OSError) as exc:
+            errors.append(f"e-mail: {exc}")
+    if contact and contact.telegram_chat_id and contact.telegram_digest and staff_bot_configured():
+        try:
+            send_message(contact.telegram_chat_id, message.text)
+            digest.telegram_at = now
+        except TelegramSendError as exc:
+            errors.append(str(exc))
+    digest.error = "; ".join(errors)[:500]
+    digest.save(update_fields=["emailed_at", "telegram_at", "error"])
+
+
+def _absolute(path: str) -> str:
+    return f"{settings.VECHE_PUBLIC_URL}{path}"
