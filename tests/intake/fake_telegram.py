@@ -3,8 +3,10 @@
 A real HTTP server on a free port that speaks the Bot API's wire format (`{"ok": true,
 "result": …}`, form-encoded parameters with JSON-encoded values, files under
 `/file/bot<token>/<path>`) for the methods the connector uses: getMe, getUpdates, sendMessage,
-getFile. A test queues citizens' messages with `message()` and reads what the bot sent in
-`sent`; `down = True` makes every call answer 502, as Telegram does when it is unavailable.
+getFile, answerCallbackQuery. A test queues citizens' messages with `message()` and presses of
+inline buttons with `press()`, and reads what the bot sent in `sent` (its answers to presses
+in `answered`); `down = True` makes every call answer 502, as Telegram does when it is
+unavailable.
 """
 
 import json
@@ -28,6 +30,7 @@ class FakeTelegram(LocalServer):
         self.token = token
         self.updates: list[dict[str, Any]] = []
         self.sent: list[dict[str, Any]] = []
+        self.answered: list[dict[str, Any]] = []  # answerCallbackQuery calls
         self.calls: list[str] = []
         self.files: dict[str, tuple[str, bytes]] = {}  # file id → (path, content)
         self.down = False
@@ -76,6 +79,34 @@ class FakeTelegram(LocalServer):
             self.updates.append({"update_id": self._update_id, "message": message})
         return message
 
+    def press(self, chat_id: int, message: dict[str, Any], data: str) -> str:
+        """Queue a press of an inline button under the bot's `message` (as `sent` holds it)
+        by the citizen of `chat_id`; returns the callback query id."""
+        with self._lock:
+            self._update_id += 1
+            query_id = f"q-{self._update_id}"
+            user = {"id": chat_id, "is_bot": False, "first_name": "Мария"}
+            bot_message = {
+                "message_id": message.get("message_id", self._message_id),
+                "date": 1_795_424_500,
+                "chat": {"id": chat_id, "type": "private", "first_name": "Мария"},
+                "from": BOT,
+                "text": message["text"],
+            }
+            self.updates.append(
+                {
+                    "update_id": self._update_id,
+                    "callback_query": {
+                        "id": query_id,
+                        "from": user,
+                        "message": bot_message,
+                        "chat_instance": f"ci-{chat_id}",
+                        "data": data,
+                    },
+                }
+            )
+        return query_id
+
     def _file(self, file_id: str, content: bytes, side: int) -> dict[str, Any]:
         self.files[file_id] = (f"photos/{file_id}.jpg", content)
         unique = f"u-{file_id}"
@@ -115,6 +146,11 @@ class FakeTelegram(LocalServer):
                 "from": BOT,
                 "text": params["text"],
             }
+
+    def _api_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
+        with self._lock:
+            self.answered.append(params)
+        return True
 
     def _api_getFile(self, params: dict[str, Any]) -> Any:
         file_id = params["file_id"]
