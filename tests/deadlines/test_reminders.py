@@ -15,6 +15,8 @@ from tests.personas import World, make_case
 from veche.cases.models import Case
 from veche.cases.services import assign_case, change_status
 from veche.cases.workflow import Regime, Status
+from veche.deadlines.calendar import ProductionCalendar
+from veche.deadlines.clocks import Term, Unit, due_at, share_reached_at, used_share
 from veche.deadlines.digests import send_digests
 from veche.deadlines.models import REMINDED_ALL, Clock, Digest, Notification, StaffContact
 from veche.deadlines.notifications import unread_count
@@ -246,3 +248,48 @@ def test_the_notifications_page_and_the_unread_count(
     assert "Уведомлений нет." in client.get("/deadlines/notifications/").content.decode()
     client.post("/deadlines/notifications/")
     assert unread_count(department_head) == 1
+
+
+@pytest.mark.parametrize(
+    ("unit", "amount"),
+    [(Unit.CALENDAR_DAYS, 30), (Unit.WORKING_DAYS, 10), (Unit.HOURS, 8), (Unit.WORKING_HOURS, 9)],
+)
+@pytest.mark.parametrize("share", [0.5, 0.8, 1.0, 1.1])
+def test_the_moment_of_a_share_is_the_inverse_of_the_used_share(
+    unit: Unit, amount: int, share: float
+) -> None:
+    calendar = ProductionCalendar({}, time_zone="Europe/Moscow")
+    term = Term(amount, unit)
+    started = datetime(2026, 11, 2, 7, 30, tzinfo=UTC)
+    due = due_at(calendar, term, started)
+    now = started + timedelta(hours=1)
+
+    moment = share_reached_at(calendar, term, started, due, share=share, now=now)
+
+    assert moment > now
+    assert used_share(calendar, term, started, due, now=moment) == pytest.approx(share, abs=1e-6)
+
+
+def test_a_share_already_used_is_reached_now() -> None:
+    calendar = ProductionCalendar({}, time_zone="Europe/Moscow")
+    term = Term(8, Unit.HOURS)
+    started = datetime(2026, 11, 2, 7, 0, tzinfo=UTC)
+    now = started + timedelta(hours=6)
+
+    assert (
+        share_reached_at(calendar, term, started, started + timedelta(hours=8), share=0.5, now=now)
+        == now
+    )
+
+
+def test_a_run_with_nothing_due_reads_one_row_set_per_municipality(
+    world: World, django_capture_on_commit_callbacks: Any, django_assert_num_queries: Any
+) -> None:
+    case = _appeal(world, django_capture_on_commit_callbacks)
+    remind(now=_at(case, 0.1))  # schedules the clock's first look at 50 %
+
+    later = _at(case, 0.3)
+
+    # The municipalities, then per municipality (2) its due clocks inside a savepoint.
+    with django_assert_num_queries(7):
+        assert remind(now=later) == 0

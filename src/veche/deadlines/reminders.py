@@ -62,17 +62,19 @@ def remind(*, now: datetime) -> int:
 def remind_municipality(municipality: Municipality, *, now: datetime) -> int:
     """One municipality's run, a transaction per chunk of clocks. Running it twice at the
     same moment makes nothing twice (one notification per clock, step and person)."""
-    ladder = reminder_ladder(municipality)
-    calendar = calendar_for(municipality)
-    people: _People | None = None
+    context: tuple[list[Step], ProductionCalendar, _People] | None = None
     made = 0
     while True:
         with transaction.atomic(durable=True):
             clocks = list(_clocks_to_look_at(municipality, now)[:CHUNK])
             if not clocks:
-                return made
-            people = people or _People.load(municipality)
-            made += _remind(clocks, ladder, calendar, people, now=now)
+                return made  # the usual run: one query per municipality
+            context = context or (
+                reminder_ladder(municipality),
+                calendar_for(municipality),
+                _People.load(municipality),
+            )
+            made += _remind(clocks, *context, now=now)
 
 
 def reminder_ladder(municipality: Municipality) -> list[Step]:
