@@ -282,12 +282,16 @@ def test_the_public_status_page_shows_the_rating_link_while_it_is_open(answered:
     survey = Survey.objects.get(case=answered)
     client = Client()
 
+    Answer.objects.filter(pk=survey.answer_id).update(state=Answer.State.APPROVED)
+    unsent = client.get(status_url(answered)).content.decode()
+    Answer.objects.filter(pk=survey.answer_id).update(state=Answer.State.SENT)
     before = client.get(status_url(answered)).content.decode()
     rate(token_for(survey), 3, None, now=NOW)
     after = client.get(status_url(answered)).content.decode()
 
     assert f"{settings.VECHE_PUBLIC_URL}{_path(survey)}" in before
     assert "Оцените ответ" in before
+    assert _path(survey) not in unsent  # asked on the way out, not delivered: no link yet
     assert _path(survey) not in after
 
 

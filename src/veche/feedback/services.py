@@ -141,9 +141,15 @@ def ask(answer: Answer, *, via: str, now: datetime) -> str:
 
 
 def open_link(case: Case, *, now: datetime) -> str:
-    """The link to rate the case's latest answer while it can still be rated; "" otherwise."""
+    """The link to rate the case's latest answer while it can still be rated; "" otherwise
+    (also while its answer, asked about on the way out, has not been delivered yet)."""
     survey = (
-        Survey.objects.filter(case=case, answered_at__isnull=True, expires_at__gt=now)
+        Survey.objects.filter(
+            case=case,
+            answer__state=Answer.State.SENT,
+            answered_at__isnull=True,
+            expires_at__gt=now,
+        )
         .order_by("-created_at", "-pk")
         .first()
     )
