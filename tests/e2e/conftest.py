@@ -7,8 +7,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+class SerialServer(WSGIServer):
+    """The live server answers one request at a time. A card loads its panels in parallel;
+    on the in-memory SQLite test database the threads share one connection, and two writing
+    at once fail with «database table is locked» (SQLite's shared cache does not wait)."""
+
+    def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+
+LiveServerThread.server_class = SerialServer  # type: ignore[attr-defined]  # no stub
 SCREENSHOTS = Path(os.environ.get("VECHE_VAR_DIR", "var")) / "screenshots"
 
 
