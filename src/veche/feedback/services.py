@@ -15,13 +15,13 @@ from enum import StrEnum
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 
 from veche.cases.models import Answer, Case
 from veche.cases.services.answers import note_repeat, record_rating
 from veche.feedback.models import Repeat, Survey, SurveyPolicy
 from veche.intake.models import Delivery, Source
+from veche.problems.models import ProblemCase
 
 SALT = "veche.feedback.survey"
 SCALE = range(1, 6)
@@ -259,42 +259,80 @@ def note_repeats(case_ids: Sequence[int], *, now: datetime) -> list[Repeat]:
     «The same problem»: the earlier case is in the new case's problem (`problems.ProblemCase`:
     triage grouped them, e.g. as «повторное обращение»), or both have the same topic.
     «Shortly»: the answer was sent no more than the municipality's `repeat_days` before the
-    new case came in.
+    new case came in. Reads the candidate answers of a whole batch at once: an import of
+    thousands of cases must not cost a query per case.
     """
     found = []
-    cases = Case.objects.filter(pk__in=case_ids, author__isnull=False).exclude(
-        pk__in=Repeat.objects.values("case_id")
-    )
-    for case in cases:
-        answer = _answer_repeated(case)
-        if answer is None:
-            continue
-        with transaction.atomic(durable=True):
-            repeat, created = Repeat.objects.get_or_create(
-                case=case, defaults={"answer": answer, "found_at": now}
-            )
-            if created:
-                note_repeat(case, answer, at=now)
-                found.append(repeat)
+    for start in range(0, len(case_ids), CHUNK):
+        cases = list(
+            Case.objects.filter(pk__in=case_ids[start : start + CHUNK], author__isnull=False)
+            .exclude(pk__in=Repeat.objects.values("case_id"))
+            .only("pk", "municipality_id", "author_id", "topic_id", "received_at")
+        )
+        answered = _answers_repeated(cases)
+        for case in cases:
+            answer = answered.get(case.pk)
+            if answer is None:
+                continue
+            with transaction.atomic(durable=True):
+                repeat, created = Repeat.objects.get_or_create(
+                    case=case, defaults={"answer": answer, "found_at": now}
+                )
+                if created:
+                    note_repeat(case, answer, at=now)
+                    found.append(repeat)
     return found
 
 
-def _answer_repeated(case: Case) -> Answer | None:
-    window = timedelta(days=policy_for(case.municipality_id).repeat_days)
-    same_problem = Q(case__problem_link__problem__links__case=case)
-    if case.topic_id is not None:
-        same_problem |= Q(case__topic_id=case.topic_id)
-    return (
+CHUNK = 500
+
+
+def _answers_repeated(cases: Sequence[Case]) -> dict[int, Answer]:
+    """For each case, the latest final answer its author got on the same problem within the
+    window before it came in (see `note_repeats`)."""
+    if not cases:
+        return {}
+    windows = {
+        m: timedelta(days=policy_for(m).repeat_days) for m in {c.municipality_id for c in cases}
+    }
+    earliest = min(c.received_at - windows[c.municipality_id] for c in cases)
+    latest = max(c.received_at for c in cases)
+    rows = list(
         Answer.objects.filter(
-            same_problem,
             kind=Answer.Kind.FINAL,
             state=Answer.State.SENT,
-            case__municipality_id=case.municipality_id,
-            case__author_id=case.author_id,
-            sent_at__lte=case.received_at,
-            sent_at__gte=case.received_at - window,
-        )
-        .exclude(case=case)
-        .order_by("-sent_at", "-pk")
-        .first()
+            case__author_id__in={c.author_id for c in cases},
+            sent_at__range=(earliest, latest),
+        ).values_list("pk", "case_id", "case__author_id", "case__topic_id", "sent_at")
     )
+    if not rows:
+        return {}
+    problem_of: dict[int, int] = dict(
+        ProblemCase.objects.filter(
+            case_id__in={r[1] for r in rows} | {c.pk for c in cases}
+        ).values_list("case_id", "problem_id")
+    )
+    by_author: dict[int, list[tuple[int, int, int | None, datetime | None]]] = {}
+    for pk, case_id, author_id, topic_id, sent_at in rows:
+        by_author.setdefault(author_id, []).append((pk, case_id, topic_id, sent_at))
+    chosen: dict[int, int] = {}
+    for case in cases:
+        window = windows[case.municipality_id]
+        problem = problem_of.get(case.pk)
+        best: tuple[datetime, int] | None = None
+        for answer_id, answered_case, topic, sent in by_author.get(case.author_id or 0, ()):
+            same = (case.topic_id is not None and topic == case.topic_id) or (
+                problem is not None and problem_of.get(answered_case) == problem
+            )
+            if (
+                same
+                and sent is not None
+                and answered_case != case.pk
+                and case.received_at - window <= sent <= case.received_at
+                and (best is None or (sent, answer_id) > best)
+            ):
+                best = (sent, answer_id)
+        if best is not None:
+            chosen[case.pk] = best[1]
+    answers = Answer.objects.in_bulk(set(chosen.values()))
+    return {case_id: answers[pk] for case_id, pk in chosen.items()}
