@@ -458,3 +458,22 @@ def test_link_to_an_unknown_or_invisible_number_is_a_readable_400(
         assert response.status_code == 400
         assert f"Обращение {number} не найдено." in response.content.decode()
     assert Snapshot.of(housing_case) == snapshot
+
+
+def test_an_answer_posted_by_hand_in_pos_is_recorded_as_sent(
+    client: Client, world: World, housing_case: Case
+) -> None:
+    change_status(housing_case, Status.IN_WORK, by=None, now=NOW)
+    draft_answer(housing_case, "Яма заделана 12 мая.", by=world.housing_executor, now=NOW)
+    change_status(housing_case, Status.ANSWER_APPROVED, by=world.head, now=NOW)
+    client.force_login(world.housing_executor)
+    card = client.get(f"/cases/{housing_case.pk}/").content.decode()
+    assert "Вернуть на доработку" in card and "Ответ направлен" in card
+
+    post(client, "status", housing_case, {"status-to": "answered", "status-comment": "ПОС №77"})
+
+    answer = housing_case.answers.get()
+    assert answer.state == Answer.State.SENT and answer.sent_at is not None
+    sent = Event.objects.get(case=housing_case, kind=Event.Kind.ANSWER_SENT)
+    assert sent.actor == world.housing_executor
+    assert sent.after["via"] == "manual" and sent.after["reference"] == "ПОС №77"

@@ -61,6 +61,15 @@ def approve_answer(answer: Answer, *, by: User, now: datetime, comment: str = ""
     return locked
 
 
+def latest_approved(case: Case) -> Answer | None:
+    """The approved final answer not yet sent: what «Ответ направлен» records as sent."""
+    return (
+        case.answers.filter(kind=Answer.Kind.FINAL, state=Answer.State.APPROVED)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
 def latest_draft(case: Case) -> Answer | None:
     """The final answer awaiting approval: the latest final draft of the case."""
     return (
@@ -70,9 +79,13 @@ def latest_draft(case: Case) -> Answer | None:
     )
 
 
-def record_answer_sent(answer: Answer, *, at: datetime, via: str, reference: str = "") -> Answer:
+def record_answer_sent(
+    answer: Answer, *, at: datetime, via: str, reference: str = "", by: User | None = None
+) -> Answer:
     """The channel has delivered an approved answer to the citizen; a final answer moves the
-    case to «Ответ направлен». Called by the channel that sent it, never twice for one answer."""
+    case to «Ответ направлен». Called by the channel that sent it (`by` None), or for ПОС and
+    ИМ, where the answer is posted in their own system, by the officer who posted it
+    (`via` "manual", `reference` what they noted); never twice for one answer."""
     with transaction.atomic():
         locked = Answer.objects.select_for_update().select_related("case").get(pk=answer.pk)
         if locked.state == Answer.State.SENT:
@@ -81,7 +94,7 @@ def record_answer_sent(answer: Answer, *, at: datetime, via: str, reference: str
             raise CaseError(ErrorCode.INVALID, "Направить можно только согласованный ответ.")
         case = Case.objects.select_for_update().get(pk=locked.case_id)
         if locked.kind == Answer.Kind.FINAL:
-            _transition(case, Status.ANSWERED, at=at, by=None, comment="")
+            _transition(case, Status.ANSWERED, at=at, by=by, comment=reference)
         locked.state = Answer.State.SENT
         locked.sent_at = at
         locked.save(update_fields=["state", "sent_at"])
@@ -89,7 +102,7 @@ def record_answer_sent(answer: Answer, *, at: datetime, via: str, reference: str
             case,
             Event.Kind.ANSWER_SENT,
             at=at,
-            by=None,
+            by=by,
             after={"answer": locked.pk, "via": via, "reference": reference},
         )
         transaction.on_commit(lambda: answer_sent.send(sender=Answer, answer=locked))

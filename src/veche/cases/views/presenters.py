@@ -179,8 +179,17 @@ def transitions(case: Case, *, can_approve: bool) -> list[TransitionButton]:
         allowed -= {Status.ANSWER_APPROVED}
     if case.department_id is None:  # routing goes through the assign form, with a department
         allowed -= {Status.ASSIGNED}
+    returning = Status(case.status) in (Status.ANSWER_DRAFTED, Status.ANSWER_APPROVED)
     return [
-        TransitionButton(s, TRANSITION_VERBS.get(s, s.label), s in DANGEROUS)
+        TransitionButton(
+            s,
+            "Вернуть на доработку" if returning and s == Status.IN_WORK else _verb(s),
+            s in DANGEROUS,
+        )
         for s in Status
         if s in allowed
     ]
+
+
+def _verb(status: Status) -> str:
+    return TRANSITION_VERBS.get(status, status.label)
