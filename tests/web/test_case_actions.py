@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
@@ -477,3 +478,21 @@ def test_an_answer_posted_by_hand_in_pos_is_recorded_as_sent(
     sent = Event.objects.get(case=housing_case, kind=Event.Kind.ANSWER_SENT)
     assert sent.actor == world.housing_executor
     assert sent.after["via"] == "manual" and sent.after["reference"] == "ПОС №77"
+
+
+def test_an_executor_attaches_a_photo_of_the_work_done(
+    client: Client, world: World, housing_case: Case, settings: Any, tmp_path: Any
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
+    client.force_login(world.housing_executor)
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    photo = SimpleUploadedFile("после.png", png, content_type="image/png")
+    response = post(client, "attach", housing_case, {"attach-file": photo}, headers=HX)
+    assert response.status_code == 200 and "Файл приложен" in response.content.decode()
+    added = Event.objects.get(case=housing_case, kind=Event.Kind.ATTACHMENT_ADDED)
+    assert added.actor == world.housing_executor
+
+    fake = SimpleUploadedFile("акт.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    refused = post(client, "attach", housing_case, {"attach-file": fake}, headers=HX)
+    assert refused.status_code == 400
+    assert housing_case.attachments.count() == 1

@@ -194,9 +194,15 @@ class CaseActionForm(forms.Form):
     """A form of one action on one case: it knows the case to offer the right choices."""
 
     def __init__(
-        self, data: Any = None, *, case: Case, user: User, initial: dict[str, Any] | None = None
+        self,
+        data: Any = None,
+        files: Any = None,
+        *,
+        case: Case,
+        user: User,
+        initial: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(data, initial=initial)
+        super().__init__(data, files, initial=initial)
         self.case = case
         self.user = user
 
@@ -211,8 +217,8 @@ class AssignForm(CaseActionForm):
     )
     comment = forms.CharField(label="Комментарий", required=False, max_length=2000)
 
-    def __init__(self, data: Any = None, *, case: Case, user: User) -> None:
-        super().__init__(data, case=case, user=user)
+    def __init__(self, data: Any = None, files: Any = None, *, case: Case, user: User) -> None:
+        super().__init__(data, files, case=case, user=user)
         field: Any = self.fields["department"]
         field.queryset = visible_departments(user).filter(
             municipality_id=case.municipality_id, is_active=True
@@ -226,8 +232,8 @@ class TopicForm(CaseActionForm):
         label="Тема", queryset=Topic.objects.none(), required=False, empty_label="— без темы —"
     )
 
-    def __init__(self, data: Any = None, *, case: Case, user: User) -> None:
-        super().__init__(data, case=case, user=user)
+    def __init__(self, data: Any = None, files: Any = None, *, case: Case, user: User) -> None:
+        super().__init__(data, files, case=case, user=user)
         field: Any = self.fields["topic"]
         field.queryset = _topics().filter(is_active=True)
         field.initial = case.topic_id
@@ -244,6 +250,16 @@ class AcceptPlaceForm(CaseActionForm):
         if analysis is None or analysis.place_lat is None or analysis.place_lon is None:
             raise forms.ValidationError("Разбор не нашёл места в справочнике.")
         return data
+
+
+class AttachForm(CaseActionForm):
+    """Evidence for the answer: photos of the work done, an act, a letter."""
+
+    prefix = "attach"
+    file = forms.FileField(
+        label="Файл (фото, акт, документ)",
+        error_messages={"required": "Выберите файл.", "empty": "Файл пустой."},
+    )
 
 
 class StatusForm(CaseActionForm):
@@ -287,9 +303,15 @@ class AnswerForm(CaseActionForm):
     )
 
     def __init__(
-        self, data: Any = None, *, case: Case, user: User, initial: dict[str, Any] | None = None
+        self,
+        data: Any = None,
+        files: Any = None,
+        *,
+        case: Case,
+        user: User,
+        initial: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(data, case=case, user=user, initial=initial)
+        super().__init__(data, files, case=case, user=user, initial=initial)
         # Offer a final answer only where the workflow lets the case go to approval next.
         if Status.ANSWER_DRAFTED not in allowed_transitions(
             Status(case.status), Regime(case.regime)

@@ -16,5 +16,6 @@ urlpatterns = [
     path("<int:pk>/comment/", views.comment, name="comment"),
     path("<int:pk>/answer/", views.answer, name="answer"),
     path("<int:pk>/link/", views.link, name="link"),
+    path("<int:pk>/attach/", views.attach, name="attach"),
     path("<int:pk>/attachments/<int:attachment_id>/", views.attachment, name="attachment"),
 ]

@@ -9,6 +9,7 @@ through `reveal`, which the service logs.
 from veche.cases.views.card import (
     answer,
     assign,
+    attach,
     attachment,
     comment,
     detail,
@@ -23,6 +24,7 @@ from veche.cases.views.lists import bulk_assign, inbox
 __all__ = [
     "answer",
     "assign",
+    "attach",
     "attachment",
     "bulk_assign",
     "comment",

@@ -18,6 +18,7 @@ from veche.cases.forms import (
     AcceptPlaceForm,
     AnswerForm,
     AssignForm,
+    AttachForm,
     CaseActionForm,
     CommentForm,
     LinkForm,
@@ -30,6 +31,7 @@ from veche.cases.selectors import case_detail
 from veche.cases.services import (
     add_comment,
     assign_case,
+    attach_file,
     change_status,
     change_topic,
     draft_answer,
@@ -71,7 +73,7 @@ def _card_context(
         forms["assign"] = AssignForm(case=case, user=request.user)
     templates = templates_for(case) if can_work else []
     if can_work:
-        for form_class in (TopicForm, StatusForm, CommentForm, AnswerForm, LinkForm):
+        for form_class in (TopicForm, StatusForm, CommentForm, AnswerForm, AttachForm, LinkForm):
             forms[str(form_class.prefix)] = form_class(case=case, user=request.user)
         chosen = _chosen_template(request, templates)
         if chosen is not None:  # «Шаблон ответа»: the draft starts from its filled text
@@ -194,7 +196,7 @@ def _run_action(
     case = _visible_case(request, pk)
     if not actor_scope(request.user).can(needs, case):
         return _card_response(request, case, status=403, error=NO_RIGHTS)
-    form = form_class(request.POST, case=case, user=request.user)
+    form = form_class(request.POST, request.FILES, case=case, user=request.user)
     if not form.is_valid():
         return _card_response(request, case, status=400, error=first_error(form), bound=form)
     try:
@@ -246,6 +248,11 @@ def _accept_place(case: Case, data: dict[str, Any], user: User) -> str:
     return f"Место указано: {analysis.place_name}."
 
 
+def _attach(case: Case, data: dict[str, Any], user: User) -> str:
+    item = attach_file(case, data["file"], by=user, now=timezone.now())
+    return f"Файл приложен: {item.name}."
+
+
 def _change_status(case: Case, data: dict[str, Any], user: User) -> str:
     to = Status(data["to"])
     change_status(case, to, by=user, now=timezone.now(), comment=data["comment"])
@@ -282,6 +289,12 @@ def assign(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def topic(request: AuthedRequest, pk: int) -> HttpResponse:
     return _run_action(request, pk, TopicForm, _change_topic, Action.WORK)
+
+
+@login_required
+@require_POST
+def attach(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _run_action(request, pk, AttachForm, _attach, Action.WORK)
 
 
 @login_required
