@@ -2,6 +2,7 @@
 answer term with a reason, a person's list of what is overdue or due soon, and their
 reminders («Уведомления»)."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django import forms
@@ -14,15 +15,44 @@ from django.views.decorators.http import require_GET, require_http_methods
 from veche.cases.errors import CaseError
 from veche.cases.models import Case
 from veche.cases.selectors import visible_cases
+from veche.deadlines.clocks import ClockState
 from veche.deadlines.errors import DeadlineError
 from veche.deadlines.notifications import mark_read, person_notifications
-from veche.deadlines.selectors import clock_figures, visible_due_clocks
+from veche.deadlines.selectors import ClockFigure, clock_figures, visible_due_clocks
 from veche.deadlines.services import extend_deadline
 from veche.org.access import Action
 from veche.org.selectors import actor_scope
 from veche.web.http import AuthedRequest
 
 SOON = timedelta(days=2)
+STATE_NAMES = {
+    ClockState.RUNNING: "идёт",
+    ClockState.PAUSED: "приостановлен",
+    ClockState.MET: "соблюдён",
+    ClockState.MISSED: "нарушен",
+    ClockState.CLOSED: "снят",
+}
+
+
+@dataclass(frozen=True)
+class ClockRow:
+    figure: ClockFigure
+    state: str
+    due: str  # «по 25.11.2026» for a term that ends with its day, else the moment
+
+
+def _rows(figures: list[ClockFigure]) -> list[ClockRow]:
+    rows = []
+    for f in figures:
+        local = timezone.localtime(f.due_at)
+        if (local.hour, local.minute) == (0, 0):  # ends at midnight: «по» the day before
+            due = f"по {(local - timedelta(minutes=1)):%d.%m.%Y}"
+        else:
+            due = f"{local:%d.%m.%Y %H:%M}"
+        rows.append(ClockRow(f, STATE_NAMES.get(f.state, str(f.state)), due))
+    return rows
+
+
 NOTIFICATIONS_SHOWN = 200
 
 
@@ -50,7 +80,7 @@ def case_clocks(request: AuthedRequest, case_id: int) -> HttpResponse:
     now = timezone.now()
     context = {
         "case": case,
-        "figures": clock_figures(case, now=now),
+        "rows": _rows(clock_figures(case, now=now)),
         "can_extend": can_extend,
         "form": form,
         "error": error,

@@ -20,6 +20,7 @@ from veche.cases.models import Case, PersonalDataAccess
 from veche.cases.services import CaseDraft, Step, record_cases
 from veche.catalog.models import Channel
 from veche.demo import places
+from veche.demo.answer_templates import create_answer_templates
 from veche.demo.cases import CaseBuilder
 from veche.demo.channels import create_sources
 from veche.demo.flow import Flow
@@ -75,6 +76,7 @@ def build_demo(
         create_sources(structure.municipality)
     create_routing_rules(structure)  # each rule in its own transaction, like an officer's
     load_demo_gazetteer(structure.municipality)
+    create_answer_templates(structure.municipality)
     specs = Flow(structure, now, rng).specs(cases)
     builder = CaseBuilder(structure, staff, now, rng)
     items: Iterable[tuple[CaseDraft, list[Step]]] = (builder.item(spec) for spec in specs)
