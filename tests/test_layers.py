@@ -19,6 +19,7 @@ LAYERS = {
     "triage": 4,
     "intake": 5,
     "feedback": 6,
+    "analytics": 7,
     "demo": 9,
 }
 

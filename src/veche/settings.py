@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "veche.triage",
     "veche.intake",
     "veche.feedback",
+    "veche.analytics",
     "veche.web",
     "veche.demo",
 ]
