@@ -10,7 +10,7 @@ from veche.cases.errors import CaseError, ErrorCode
 from veche.cases.models import Answer, Case, Event
 from veche.cases.services._common import _allocate_numbers, _build_case, _citizens, _lock
 from veche.cases.services.drafts import CaseDraft, Step
-from veche.cases.signals import cases_registered
+from veche.cases.signals import cases_registered, status_changed
 from veche.cases.workflow import Regime, Status, is_allowed
 from veche.org.access import Action
 from veche.org.models import Department, Municipality, User
@@ -233,4 +233,15 @@ def update_imported_case(case: Case, steps: Sequence[Step], *, by: User | None) 
         locked.save(update_fields=["status", "registered_at", "department", "block", "updated_at"])
         Event.objects.bulk_create(events)
         Answer.objects.bulk_create(answers)
+        for event in events:  # the deadlines follow each step, as for a change by hand
+            if event.kind == Event.Kind.STATUS_CHANGED:
+                status_changed.send(
+                    sender=Case,
+                    case=locked,
+                    before=Status(event.before["status"]),
+                    after=Status(event.after["status"]),
+                    at=event.at,
+                    by=None,
+                    comment=event.comment,
+                )
     return locked
