@@ -33,16 +33,31 @@ def test_the_card_shows_clocks_and_the_head_extends_once(
 
     panel = client.get(f"/deadlines/cases/{case.pk}/").content.decode()
     assert "Срок ответа" in panel and "Продлить срок ответа" not in panel
-    refused = client.post(f"/deadlines/cases/{case.pk}/", {"days": 10, "reason": "экспертиза"})
+    refused = client.post(
+        f"/deadlines/cases/{case.pk}/", {"action": "extend", "days": 10, "reason": "экспертиза"}
+    )
     assert refused.status_code == 400
 
     client.force_login(world.head)
     before = Clock.objects.get(case=case, kind="answer").due_at
-    done = client.post(f"/deadlines/cases/{case.pk}/", {"days": 30, "reason": "экспертиза"})
+    done = client.post(
+        f"/deadlines/cases/{case.pk}/", {"action": "extend", "days": 30, "reason": "экспертиза"}
+    )
     assert done.status_code == 200 and "продлён на 30" in done.content.decode()
     assert Clock.objects.get(case=case, kind="answer").due_at > before
-    again = client.post(f"/deadlines/cases/{case.pk}/", {"days": 5, "reason": "ещё"})
+    again = client.post(
+        f"/deadlines/cases/{case.pk}/", {"action": "extend", "days": 5, "reason": "ещё"}
+    )
     assert again.status_code == 400
+
+    client.force_login(world.housing_executor)
+    promised = (timezone.localdate() + timedelta(days=7)).isoformat()
+    done = client.post(f"/deadlines/cases/{case.pk}/", {"action": "promise", "promised": promised})
+    assert done.status_code == 200 and "обещан к" in done.content.decode()
+    assert Clock.objects.get(case=case, kind="answer").promised_at is not None
+    too_late = (timezone.localdate() + timedelta(days=400)).isoformat()
+    late = client.post(f"/deadlines/cases/{case.pk}/", {"action": "promise", "promised": too_late})
+    assert late.status_code == 400
 
     client.force_login(world.neighbour_operator)
     assert client.get(f"/deadlines/cases/{case.pk}/").status_code == 404

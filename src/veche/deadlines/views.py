@@ -3,7 +3,7 @@ answer term with a reason, a person's list of what is overdue or due soon, and t
 reminders («Уведомления»)."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -19,7 +19,7 @@ from veche.deadlines.clocks import ClockState
 from veche.deadlines.errors import DeadlineError
 from veche.deadlines.notifications import mark_read, person_notifications
 from veche.deadlines.selectors import ClockFigure, clock_figures, visible_due_clocks
-from veche.deadlines.services import extend_deadline
+from veche.deadlines.services import extend_deadline, record_promised_date
 from veche.org.access import Action
 from veche.org.selectors import actor_scope
 from veche.web.http import AuthedRequest
@@ -61,32 +61,56 @@ class ExtendForm(forms.Form):
     reason = forms.CharField(label="Причина", max_length=1000)
 
 
+class PromiseForm(forms.Form):
+    promised = forms.DateField(
+        label="Окончательный ответ обещан к", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_clocks(request: AuthedRequest, case_id: int) -> HttpResponse:
     case = visible_cases(request.user).filter(pk=case_id).select_related("municipality").first()
     if case is None:
         raise Http404("Обращение не найдено.")
-    can_extend = actor_scope(request.user).can(Action.APPROVE, case)
-    form = ExtendForm(request.POST or None)
+    scope = actor_scope(request.user)
+    can_extend, can_work = scope.can(Action.APPROVE, case), scope.can(Action.WORK, case)
+    action = request.POST.get("action", "")
+    extend = ExtendForm(request.POST if action == "extend" else None)
+    promise = PromiseForm(request.POST if action == "promise" else None)
     error = notice = ""
-    if request.method == "POST":
+    if action == "extend":
         if not can_extend:
             error = "Продлить срок может руководитель."
-        elif form.is_valid():
-            error, notice = _extend(case, form, request)
+        elif extend.is_valid():
+            error, notice = _extend(case, extend, request)
         else:
-            error = str(next(iter(form.errors.values()))[0])
+            error = _first_error(extend)
+    elif action == "promise":
+        if not can_work:
+            error = "Недостаточно прав для этого действия."
+        elif promise.is_valid():
+            error, notice = _promise(case, promise, request)
+        else:
+            error = _first_error(promise)
+    elif request.method == "POST":
+        error = "Неизвестное действие."
     now = timezone.now()
     context = {
         "case": case,
         "rows": _rows(clock_figures(case, now=now)),
         "can_extend": can_extend,
-        "form": form,
+        "can_work": can_work,
+        "form": extend,
+        "promise": promise,
         "error": error,
         "notice": notice,
     }
     return render(request, "deadlines/_case_clocks.html", context, status=400 if error else 200)
+
+
+def _first_error(form: forms.Form) -> str:
+    return str(next(iter(form.errors.values()))[0])
 
 
 def _extend(case: Case, form: ExtendForm, request: AuthedRequest) -> tuple[str, str]:
@@ -96,6 +120,17 @@ def _extend(case: Case, form: ExtendForm, request: AuthedRequest) -> tuple[str, 
     except (CaseError, DeadlineError) as failure:
         return failure.message, ""
     return "", f"Срок ответа продлён на {days} дн."
+
+
+def _promise(case: Case, form: PromiseForm, request: AuthedRequest) -> tuple[str, str]:
+    """The promised day, to its end in the municipality's time zone (the page's zone)."""
+    day = form.cleaned_data["promised"]
+    end = timezone.make_aware(datetime.combine(day, time.max).replace(microsecond=0))
+    try:
+        record_promised_date(case, end, by=request.user, now=timezone.now())
+    except (CaseError, DeadlineError) as failure:
+        return failure.message, ""
+    return "", f"Записано: окончательный ответ обещан к {day:%d.%m.%Y}."
 
 
 @login_required
