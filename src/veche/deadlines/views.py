@@ -38,19 +38,10 @@ STATE_NAMES = {
 class ClockRow:
     figure: ClockFigure
     state: str
-    due: str  # «по 25.11.2026» for a term that ends with its day, else the moment
 
 
 def _rows(figures: list[ClockFigure]) -> list[ClockRow]:
-    rows = []
-    for f in figures:
-        local = timezone.localtime(f.due_at)
-        if (local.hour, local.minute) == (0, 0):  # ends at midnight: «по» the day before
-            due = f"по {(local - timedelta(minutes=1)):%d.%m.%Y}"
-        else:
-            due = f"{local:%d.%m.%Y %H:%M}"
-        rows.append(ClockRow(f, STATE_NAMES.get(f.state, str(f.state)), due))
-    return rows
+    return [ClockRow(f, STATE_NAMES.get(f.state, str(f.state))) for f in figures]
 
 
 NOTIFICATIONS_SHOWN = 200
