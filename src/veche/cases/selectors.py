@@ -113,15 +113,19 @@ DUE_FILTERS = {
 }
 
 
+def end_of_today(now: datetime) -> datetime:
+    """The last second of today in the active time zone (the viewer's municipality's)."""
+    return timezone.localtime(now).replace(hour=23, minute=59, second=59)
+
+
 def _due(name: str, *, now: datetime) -> Q:
     """Cases by their running deadlines. The clocks belong to the deadlines app, a layer up;
     the lookup goes through its relation by name (`Clock.case`, related name «clocks»)."""
     if name == "extended":
         return Q(pk__in=Case.objects.filter(clocks__extended_by__gt=0).values("pk"))
-    end_of_today = timezone.localtime(now).replace(hour=23, minute=59, second=59)
     windows = {
         "overdue": Q(clocks__due_at__lte=now),
-        "today": Q(clocks__due_at__gt=now, clocks__due_at__lte=end_of_today),
+        "today": Q(clocks__due_at__gt=now, clocks__due_at__lte=end_of_today(now)),
         "soon": Q(clocks__due_at__gt=now, clocks__due_at__lte=now + timedelta(days=2)),
     }
     running = Case.objects.filter(windows[name], clocks__state="running")

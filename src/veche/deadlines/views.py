@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from veche.cases.errors import CaseError
 from veche.cases.models import Case
-from veche.cases.selectors import visible_cases
+from veche.cases.selectors import end_of_today, visible_cases
 from veche.deadlines.clocks import ClockState
 from veche.deadlines.errors import DeadlineError
 from veche.deadlines.notifications import mark_read, person_notifications
@@ -129,7 +129,7 @@ def _promise(case: Case, form: PromiseForm, request: AuthedRequest) -> tuple[str
 def due_list(request: AuthedRequest) -> HttpResponse:
     """Overdue, due today and due within two days: the person's morning list."""
     now = timezone.now()
-    end_of_today = timezone.localtime(now).replace(hour=23, minute=59, second=59)
+    today_ends = end_of_today(now)
     clocks = list(
         visible_due_clocks(request.user, before=now + SOON).select_related(
             "case", "case__department", "policy"
@@ -137,8 +137,8 @@ def due_list(request: AuthedRequest) -> HttpResponse:
     )
     groups = [
         ("Просрочено", [c for c in clocks if c.due_at <= now]),
-        ("Истекает сегодня", [c for c in clocks if now < c.due_at <= end_of_today]),
-        ("Истекает в ближайшие два дня", [c for c in clocks if c.due_at > end_of_today]),
+        ("Истекает сегодня", [c for c in clocks if now < c.due_at <= today_ends]),
+        ("Истекает в ближайшие два дня", [c for c in clocks if c.due_at > today_ends]),
     ]
     return render(request, "deadlines/due.html", {"groups": groups, "now": now})
 

@@ -21,10 +21,10 @@ from typing import TypeVar
 import numpy as np
 
 from veche.cases.models import Case, Event
-from veche.catalog.models import Topic
 from veche.org.models import Municipality
 from veche.triage.model import TopicModel
 from veche.triage.routing import RoutingCase, RoutingExample
+from veche.triage.topic_paths import topic_paths
 from veche.triage.topics import (
     TopicPath,
     joint_probabilities,
@@ -77,7 +77,7 @@ def topic_corrections(municipality: Municipality | None = None) -> list[TopicCor
     last: dict[int, tuple[int | None, datetime]] = {}
     for case_id, after, at in events.order_by("at", "pk").values_list("case_id", "after", "at"):
         last[case_id] = ((after or {}).get("topic"), at)
-    paths = _topic_paths()
+    paths = topic_paths()
     cases = Case.objects.filter(pk__in=list(last)).values_list(
         "pk", "municipality_id", "subject", "text", "analysis__topic_id"
     )
@@ -126,7 +126,7 @@ def routing_history(municipality: Municipality) -> list[RoutedCase]:
     for case_id, at, actor in events.order_by("at", "pk").values_list("case_id", "at", "actor"):
         officer = assigned.get(case_id, (at, False))[1]
         assigned[case_id] = (at, officer or actor is not None)
-    paths = _topic_paths()
+    paths = topic_paths()
     cases = Case.objects.filter(municipality=municipality, department__isnull=False).values_list(
         "pk",
         "subject",
@@ -163,13 +163,3 @@ def hold_out(items: Sequence[T], share: float = HELD_OUT) -> tuple[list[T], list
         return list(items), []
     cut = len(items) - max(1, round(len(items) * share))
     return list(items[:cut]), list(items[cut:])
-
-
-def _topic_paths() -> dict[int, TopicPath]:
-    """Topic id → (group, name) for the topics inside a group (the ones cases carry)."""
-    return {
-        pk: TopicPath(group, name)
-        for pk, name, group in Topic.objects.filter(parent__isnull=False).values_list(
-            "pk", "name", "parent__name"
-        )
-    }

@@ -12,12 +12,11 @@ from dataclasses import dataclass, field
 
 from veche.cases.models import Case
 from veche.cases.workflow import Status
-from veche.catalog.models import Topic
 from veche.org.models import Department, Municipality, Territory
 from veche.triage.registry import routing_model
 from veche.triage.routing import RoutingCase, RoutingModel
 from veche.triage.rules import RuleBook, RuleContext
-from veche.triage.topics import Scored
+from veche.triage.topics import Scored, TopicPath
 
 RULE = "rule"
 MODEL = "model"
@@ -47,22 +46,16 @@ class Routing:
 class Dispatcher:
     """A municipality's rules, learned model and names, loaded once for a batch of cases."""
 
-    def __init__(self, municipality: Municipality) -> None:
+    def __init__(self, municipality: Municipality, topics: dict[int, TopicPath]) -> None:
         self.municipality = municipality
         self.book = RuleBook.load(municipality)
         self.model: RoutingModel | None = routing_model(municipality)
         departments = Department.objects.filter(municipality=municipality, is_active=True)
         self.department_ids = dict(departments.values_list("name", "id"))
-        self.department_names = {pk: name for name, pk in self.department_ids.items()}
         self.territory_names = dict(
             Territory.objects.filter(municipality=municipality).values_list("id", "name")
         )
-        self.topic_paths = {
-            pk: f"{group} / {name}"
-            for pk, name, group in Topic.objects.filter(parent__isnull=False).values_list(
-                "pk", "name", "parent__name"
-            )
-        }
+        self.topics = topics
 
     def route(self, asks: Sequence[Ask]) -> list[Routing]:
         result: list[Routing | None] = [self._by_rule(ask) for ask in asks]
@@ -99,7 +92,7 @@ class Dispatcher:
             text=ask.text,
             territory=self.territory_names.get(ask.territory_id or 0, ""),
             channel=ask.case.channel.code,
-            topic=self.topic_paths.get(ask.topic_id or 0, ""),
+            topic=str(self.topics.get(ask.topic_id or 0, "")),
         )
 
 

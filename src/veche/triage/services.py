@@ -23,13 +23,15 @@ from veche.catalog.models import Topic
 from veche.org.models import Department
 from veche.problems.services import group_repeats
 from veche.triage.dispatch import RULE, Ask, Dispatcher, Routing, sure_enough
-from veche.triage.gazetteer import RecordKind
+from veche.triage.gazetteer import Gazetteer, RecordKind
 from veche.triage.gazetteer_store import gazetteer_for
 from veche.triage.grouping import find_repeats, fingerprint
 from veche.triage.output import as_json
 from veche.triage.pii import mask
 from veche.triage.pipeline import Analysis, analyse
 from veche.triage.registry import topic_model
+from veche.triage.topic_paths import topic_paths
+from veche.triage.topics import TopicPath
 
 BATCH = 500
 # A settlement's centre says little about where the problem is: only finer points are set
@@ -47,19 +49,23 @@ def analyse_cases(case_ids: Sequence[int], *, now: datetime) -> int:
             .select_related("municipality", "channel")
             .order_by("pk")
         )
-        topics = _topic_ids()
+        paths = topic_paths()
+        topics = {path: pk for pk, path in paths.items()}
         model = topic_model()  # the version in use, re-read once per batch
         readings: list[tuple[Case, str, Analysis]] = []
         by_group: dict[tuple[int, int], list[Case]] = {}
         for case in cases:  # urgency is seasonal: the month where the case was received
             local = case.received_at.astimezone(zoneinfo.ZoneInfo(case.municipality.time_zone))
             by_group.setdefault((case.municipality_id, local.month), []).append(case)
-        for (_, month), group in by_group.items():
-            gazetteer = gazetteer_for(group[0].municipality)
+        gazetteers: dict[int, Gazetteer | None] = {}  # one per municipality, not per month
+        for (municipality_id, month), group in by_group.items():
+            if municipality_id not in gazetteers:
+                gazetteers[municipality_id] = gazetteer_for(group[0].municipality)
+            gazetteer = gazetteers[municipality_id]
             texts = [_text(case) for case in group]
             analyses = analyse(texts, month=month, model=model, gazetteer=gazetteer)
             readings.extend(zip(group, texts, analyses, strict=True))
-        decisions = _decide(readings, topics)
+        decisions = _decide(readings, topics, paths)
         items = [
             (case, _data(analysis, text, topics, model.version, decision))
             for (case, text, analysis), decision in zip(readings, decisions, strict=True)
@@ -80,7 +86,9 @@ class _Decision:
 
 
 def _decide(
-    readings: Sequence[tuple[Case, str, Analysis]], topics: dict[tuple[str, str], int]
+    readings: Sequence[tuple[Case, str, Analysis]],
+    topics: dict[TopicPath, int],
+    paths: dict[int, TopicPath],
 ) -> list[_Decision]:
     by_municipality: dict[int, list[int]] = {}
     for i, (case, _, _) in enumerate(readings):
@@ -88,7 +96,7 @@ def _decide(
     decisions: list[_Decision | None] = [None] * len(readings)
     for positions in by_municipality.values():
         municipality = readings[positions[0]][0].municipality
-        dispatcher = Dispatcher(municipality)
+        dispatcher = Dispatcher(municipality, paths)
         asks = [_ask(*readings[i], topics) for i in positions]
         for i, ask, routing in zip(positions, asks, dispatcher.route(asks), strict=True):
             route = sure_enough(municipality, ask, routing)
@@ -102,13 +110,13 @@ def _decide(
     return [d for d in decisions if d is not None]
 
 
-def _ask(case: Case, text: str, analysis: Analysis, topics: dict[tuple[str, str], int]) -> Ask:
+def _ask(case: Case, text: str, analysis: Analysis, topics: dict[TopicPath, int]) -> Ask:
     guess = analysis.topic
     topic_id: int | None
     if case.topic_id is not None:
         topic_id, confidence = case.topic_id, 1.0
     elif guess.topic is not None and guess.topics:
-        topic_id = topics.get((guess.topic.group, guess.topic.name))
+        topic_id = topics.get(guess.topic)
         confidence = guess.topics[0].probability
     else:
         topic_id, confidence = None, 0.0
@@ -159,7 +167,7 @@ def _text(case: Case) -> str:
 def _data(
     analysis: Analysis,
     text: str,
-    topics: dict[tuple[str, str], int],
+    topics: dict[TopicPath, int],
     model_version: str,
     decision: _Decision,
 ) -> AnalysisData:
@@ -169,7 +177,7 @@ def _data(
     suggestions = line["scores"] | {"department": routing.candidates}
     return AnalysisData(
         model_version=model_version,
-        topic_id=topics.get((topic.topic.group, topic.topic.name)) if topic.topic else None,
+        topic_id=topics.get(topic.topic) if topic.topic else None,
         confidence=topic.confidence,
         suggestions=suggestions,
         street=line["street"] or "",
@@ -196,13 +204,3 @@ def _data(
         routing_rule_id=routing.rule_id,
         needs_review=decision.ask.case.department_id is None and not decision.route,
     )
-
-
-def _topic_ids() -> dict[tuple[str, str], int]:
-    """(group name, topic name) → this installation's topic id."""
-    return {
-        (group, name): pk
-        for pk, name, group in Topic.objects.filter(parent__isnull=False).values_list(
-            "pk", "name", "parent__name"
-        )
-    }
