@@ -1,7 +1,8 @@
 """Deadlines on the pages: the card's clocks panel and extension, the due list, the inbox."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.test import Client
 from django.utils import timezone
@@ -79,3 +80,21 @@ def test_overdue_cases_are_listed_and_filtered(
     api = client.get("/api/v1/cases", {"due": "overdue"}).json()
     assert [item["number"] for item in api["items"]] == [late.number]
     assert client.get("/api/v1/cases", {"due": "someday"}).status_code == 422
+
+
+def test_a_term_that_ends_tonight_is_due_today(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A day term «по» today ends at local midnight: it is due today, not «in two days»."""
+    case = _appeal(world, django_capture_on_commit_callbacks, days_ago=1)
+    zone = ZoneInfo(world.municipality.time_zone)
+    tonight = datetime.combine(timezone.localdate(timezone=zone) + timedelta(days=1), time.min)
+    Clock.objects.filter(case=case, kind="answer").update(due_at=tonight.replace(tzinfo=zone))
+    client = Client()
+    client.force_login(world.operator)
+
+    inbox = client.get("/cases/", {"due": "today"}).content.decode()
+    assert case.number in inbox
+    due = client.get("/deadlines/").content.decode()
+    today = due.index("Истекает сегодня")
+    assert today < due.index(case.number) < due.index("Истекает в ближайшие два дня")

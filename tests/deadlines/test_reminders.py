@@ -173,6 +173,24 @@ def test_one_digest_a_day_lists_every_case(
     assert [f"{d:%d.%m}" for d in days] == ["18.11", "19.11"]
 
 
+def test_a_term_ending_tonight_is_listed_as_due_today(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A day term «по 18.11» ends at midnight after the 18th: on the 18th it is due today."""
+    world.housing_executor.email = "zhkh@example.ru"
+    world.housing_executor.save()
+    case = _appeal(world, django_capture_on_commit_callbacks)
+    tonight = datetime(2026, 11, 18, 21, 0, tzinfo=UTC)  # midnight in Moscow
+    Clock.objects.filter(pk=_answer_clock(case).pk).update(due_at=tonight, next_reminder_at=None)
+    assert remind(now=_moscow(18, 7)) == 1
+
+    assert send_digests(now=_moscow(18, 8)) == 1
+
+    body = mail.outbox[0].body
+    assert "Истекает сегодня (1):" in body
+    assert f"— {case.number}: срок ответа — по 18.11.2026" in body
+
+
 @pytest.fixture
 def fake_telegram(settings: Any) -> Iterator[FakeTelegram]:
     server = FakeTelegram().start()

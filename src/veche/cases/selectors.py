@@ -1,7 +1,7 @@
 """Every read of cases starts from `visible_cases(actor)`: visibility lives here and only here."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta, tzinfo
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
@@ -113,9 +113,13 @@ DUE_FILTERS = {
 }
 
 
-def end_of_today(now: datetime) -> datetime:
-    """The last second of today in the active time zone (the viewer's municipality's)."""
-    return timezone.localtime(now).replace(hour=23, minute=59, second=59)
+def end_of_today(now: datetime, zone: tzinfo | None = None) -> datetime:
+    """Where today ends in `zone` (by default the active one, the viewer's municipality's):
+    the next local midnight, which is also the moment a day term «по» today is due, so
+    «due today» holds it."""
+    zone = zone or timezone.get_current_timezone()
+    tomorrow = timezone.localdate(now, zone) + timedelta(days=1)
+    return datetime.combine(tomorrow, time.min, tzinfo=zone)
 
 
 def _due(name: str, *, now: datetime) -> Q:

@@ -158,3 +158,12 @@ def _total(
     pauses: Sequence[Pause],
 ) -> timedelta:
     return span(started_at, due) - sum((span(a, b) for a, b in pauses if b), timedelta())
+
+
+def say_due(local: datetime) -> str:
+    """A deadline as people say it: «по 25.11.2026» for a term that ends with its day (at
+    local midnight), the date and time for a term in hours. `local`: in the municipality's
+    time zone."""
+    if (local.hour, local.minute) == (0, 0):
+        return f"по {(local - timedelta(minutes=1)):%d.%m.%Y}"
+    return f"{local:%d.%m.%Y %H:%M}"

@@ -20,8 +20,9 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from veche.cases.selectors import end_of_today
 from veche.deadlines.book import KIND_NAMES
-from veche.deadlines.clocks import ClockKind, ClockState
+from veche.deadlines.clocks import ClockKind, ClockState, say_due
 from veche.deadlines.models import Digest, Notification, StaffContact
 from veche.deadlines.telegram import TelegramSendError, send_message, staff_bot_configured
 from veche.org.models import User
@@ -72,7 +73,7 @@ def digest_message(lines: Sequence[DigestLine], *, day: date) -> DigestMessage:
         if mine:
             parts.append(f"\n{group} ({len(mine)}):")
             parts.extend(
-                f"— {line.number}: {line.label} — {line.due_at:%d.%m.%Y %H:%M}\n  {line.url}"
+                f"— {line.number}: {line.label} — {say_due(line.due_at)}\n  {line.url}"
                 for line in mine
             )
     parts.append(f"\nВсе уведомления: {_absolute(reverse('deadlines:notifications'))}")
@@ -123,14 +124,14 @@ def _claim(
 def _lines(notes: Sequence[Notification], *, zone: str, now: datetime) -> list[DigestLine]:
     """A line per running clock (a clock with two steps since the last digest is listed once)."""
     tz = ZoneInfo(zone)
-    today = now.astimezone(tz).date()
+    today_ends = end_of_today(now, tz)
     lines: dict[int, DigestLine] = {}
     for note in notes:
         clock = note.clock
         if clock.state != ClockState.RUNNING or clock.pk in lines:
             continue
         due = clock.due_at.astimezone(tz)
-        group = OVERDUE if clock.due_at <= now else TODAY if due.date() == today else SOON
+        group = OVERDUE if clock.due_at <= now else TODAY if clock.due_at <= today_ends else SOON
         lines[clock.pk] = DigestLine(
             group=group,
             number=note.case.number,

@@ -1,19 +1,16 @@
-"""`{{ moment|due }}`: a deadline as people say it — «по 25.11.2026» for a term that ends with
-its day (at local midnight), the date and time for a term in hours."""
+"""`{{ moment|due }}`: a deadline as people say it (`veche.deadlines.clocks.say_due`), in the
+active time zone."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django import template
 from django.utils import timezone
+
+from veche.deadlines.clocks import say_due
 
 register = template.Library()
 
 
 @register.filter
 def due(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    local = timezone.localtime(moment)
-    if (local.hour, local.minute) == (0, 0):
-        return f"по {(local - timedelta(minutes=1)):%d.%m.%Y}"
-    return f"{local:%d.%m.%Y %H:%M}"
+    return say_due(timezone.localtime(moment)) if moment is not None else ""
