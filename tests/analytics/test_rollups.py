@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from tests.personas import World, make_case
 from veche.analytics.models import DailyRollup
-from veche.analytics.rollups import rebuild_rollups, update_rollups
+from veche.analytics.rollups import update_rollups
 from veche.analytics.tasks import update_rollups_task
 from veche.cases.models import Case, Event
 from veche.cases.services import (
@@ -33,14 +33,13 @@ RECEIVED_DAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 TOPIC_SET = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)
 
 FIELDS = (
-    "municipality_id", "day", "topic_id", "department_id", "territory_id", "channel__code",
-    "regime", "received", "registered", "answered", "closed", "reopened", "first_answered",
-    "first_answer_seconds",
+    "municipality_id", "day", "department_id", "received", "answered", "answer_seconds",
+    "finished",
 )  # fmt: skip
 
 
 def _rows() -> list[tuple[Any, ...]]:
-    return list(DailyRollup.objects.order_by(*FIELDS[:7]).values_list(*FIELDS))
+    return list(DailyRollup.objects.order_by(*FIELDS[:3]).values_list(*FIELDS))
 
 
 def _answered_late_at_night(world: World) -> Case:
@@ -62,20 +61,18 @@ def _message_with_later_topic(world: World) -> Case:
     return case
 
 
-def test_counters_equal_the_figures_counted_by_hand(world: World) -> None:
+def test_each_counter_counts_on_the_local_day_of_its_moment(world: World) -> None:
     _answered_late_at_night(world)
-    _message_with_later_topic(world)
 
     update_rollups()
 
     muni, housing = world.municipality.pk, world.housing.pk
     assert _rows() == [
-        # Received and registered before anyone was assigned: no department, no topic yet.
-        (muni, date(2026, 11, 23), None, None, None, "pos", "appeal", 1, 1, 0, 0, 0, 0, 0),
-        (muni, date(2026, 11, 23), None, None, None, "pos", "message", 1, 1, 0, 0, 0, 0, 0),
-        # Answered 23 h after receipt, on the Moscow day after the UTC one.
-        (muni, date(2026, 11, 24), None, housing, None, "pos", "appeal", 0, 0, 1, 0, 0, 1, 82800),
-        (muni, date(2026, 11, 25), None, housing, None, "pos", "appeal", 0, 0, 0, 1, 0, 0, 0),
+        # Received at 01:30 Moscow time on the 23rd (still the 22nd in UTC).
+        (muni, date(2026, 11, 23), housing, 1, 0, 0, 0),
+        # Answered 23 h later, after Moscow midnight: the 24th.
+        (muni, date(2026, 11, 24), housing, 0, 1, 82800, 0),
+        (muni, date(2026, 11, 25), housing, 0, 0, 0, 1),
     ]
 
 
@@ -93,28 +90,6 @@ def test_a_case_received_before_moscow_midnight_in_utc_counts_on_its_moscow_day(
         world.municipality.pk: date(2026, 11, 23),
         world.neighbour.pk: date(2026, 11, 24),
     }
-
-
-def test_incremental_updates_equal_a_rebuild(world: World) -> None:
-    case = make_case(world.municipality, regime=Regime.APPEAL, received_at=RECEIVED_LATE)
-    update_rollups()
-    assign_case(case, world.housing, by=world.operator, now=ASSIGNED)
-    update_rollups(batch=1)
-    _message_with_later_topic(world)
-    change_status(case, Status.IN_WORK, by=world.housing_executor, now=ASSIGNED)
-    answer = draft_answer(case, "Ямы засыпаны.", by=world.housing_executor, now=ASSIGNED)
-    update_rollups(batch=2)
-    approve_answer(answer, by=world.head, now=ASSIGNED)
-    record_answer_sent(answer, at=ANSWERED, via="pos")
-    _answered_late_at_night(world)
-    update_rollups(batch=3)
-    incremental = _rows()
-
-    rebuild_rollups()
-
-    assert _rows() == incremental
-    assert sum(r[7] for r in incremental) == 3  # received
-    assert sum(r[12] for r in incremental) == 2  # first answers
 
 
 def test_a_second_run_without_new_events_changes_nothing(world: World) -> None:
@@ -136,15 +111,15 @@ def test_events_written_in_bulk_are_counted(world: World) -> None:
                 case=case,
                 at=RECEIVED_DAY,
                 kind=Event.Kind.STATUS_CHANGED,
-                before={"status": Status.NEW.value},
-                after={"status": Status.REGISTERED.value},
+                before={"status": Status.ASSIGNED.value},
+                after={"status": Status.REDIRECTED.value},
             )
         ]
     )
 
     update_rollups()
 
-    assert list(DailyRollup.objects.values_list("received", "registered")) == [(1, 1)]
+    assert list(DailyRollup.objects.values_list("received", "redirected")) == [(1, 1)]
 
 
 def test_the_periodic_task_and_the_command_update_the_rollups(world: World) -> None:

@@ -1,104 +1,277 @@
-"""Daily rollups kept up to date from the case timeline (README, «Аналитика: свёртки»).
+"""The analytics store kept up to date from the case timeline (README, «Аналитика»).
 
-`update_rollups` reads the `Event`s after the cursor in id order, adds what each contributes
-to its day's row and moves the cursor, in one transaction; `rebuild_rollups` starts from
-zero and replays every event. Both go through the same code, so they agree.
+`update_rollups` reads the `Event`s after the cursor, recomputes the fact of every case they
+touched (facts.py) and moves the daily counters by the difference between the old fact and
+the new one, in one transaction per batch; `rebuild_rollups` forgets everything and does the
+same for every case. One code path, so the two agree (tested).
 
-Which dimensions an event counts under: the case's as of that event. They are the case's
-current topic, department and territory, unless a later event changed one of them, in which
-case that change's `before` holds the value in force then. This is what the timeline says,
-so a later run and a rebuild see the same values; reading the case as it is now instead would
-move old events whenever a case is reassigned. Channel and regime never change.
-
-The day is the local date of the event in the municipality's time zone; «поступило» counts
-on the day of `Case.received_at` (the legal receipt), the rest on the day of their event.
+A fact is recomputed from the whole case, so reading an event twice is harmless. That is
+what makes the cursor safe on PostgreSQL, where an event id can become visible after a
+higher one (ids are taken at insert, rows appear at commit): each run reads again the last
+`LOOKBACK` ids before the cursor, so an event that committed late is still counted.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any, NamedTuple
-from zoneinfo import ZoneInfo
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
 
 from django.db import transaction
+from django.db.models import Case as Case_
+from django.db.models import Count, Max, Min, Q, Sum, When
+from django.db.models.functions import Coalesce, Greatest
 
-from veche.analytics.models import COUNTERS, DailyRollup, RollupCursor
+from veche.analytics.facts import SATISFIED_FROM, build_facts
+from veche.analytics.models import COUNTERS, CaseFact, DailyRollup, RollupCursor
 from veche.cases.models import Case, Event
-from veche.cases.workflow import Status
-from veche.catalog.models import Topic
-from veche.org.models import Department, Municipality, Territory
+from veche.org.models import Municipality
 
 Key = tuple[int, date, int | None, int | None, int | None, int, str]
 Counts = dict[str, int]
-
-# The dimensions a later event may have changed, by the event kind that changes them.
-CHANGES: dict[str, tuple[str, ...]] = {
-    Event.Kind.ASSIGNED: ("department",),
-    Event.Kind.TOPIC_CHANGED: ("topic",),
-    Event.Kind.LOCATED: ("territory",),
-}
-# A status entered, and the counter it adds to.
-ENTERED: dict[str, str] = {
-    Status.REGISTERED: "registered",
-    Status.ANSWERED: "answered",
-    Status.CLOSED: "closed",
-    Status.REOPENED: "reopened",
-}
+LOOKBACK = 1_000
+BATCH = 2_000  # cases per transaction
 
 
-class _EventRow(NamedTuple):
-    pk: int
-    case_id: int
-    at: datetime
-    kind: str
-    before: dict[str, Any]
-    after: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class _CaseRow:
-    municipality_id: int
-    channel_id: int
-    regime: str
-    received_at: datetime
-    dims: dict[str, int | None]
-
-
-def update_rollups(*, batch: int = 10_000) -> int:
-    """Add every event not yet counted, a batch per transaction; returns how many were read."""
-    total = 0
+def update_rollups(*, batch: int = BATCH) -> int:
+    """Bring the facts of every case with new events up to date; returns how many events
+    were read past the cursor."""
+    total, first = 0, True
     while True:
         with transaction.atomic(durable=True):
-            count = _advance(_locked_cursor(), batch)
-        if not count:
+            cursor = _locked_cursor()
+            start = max(0, cursor.last_event_id - LOOKBACK) if first else cursor.last_event_id
+            first = False
+            rows = Event.objects.filter(pk__gt=start).order_by("pk").values_list("pk", "case_id")
+            events = list(rows[: batch * 5])
+            if not events:
+                return total
+            refresh(dict.fromkeys(case_id for _, case_id in events))
+            new = [pk for pk, _ in events if pk > cursor.last_event_id]
+            if new:
+                cursor.last_event_id = max(new)
+                cursor.save(update_fields=["last_event_id"])
+            total += len(new)
+        if len(events) < batch * 5:
             return total
-        total += count
 
 
-def rebuild_rollups(*, batch: int = 10_000) -> int:
-    """Forget every rollup and count all events again, in one transaction: readers see the
-    old figures until the new ones are complete."""
-    total = 0
+def rebuild_rollups(*, batch: int = BATCH) -> int:
+    """Forget every fact and counter and compute them again for every case, in one
+    transaction: readers see the old figures until the new ones are complete. The counters
+    are summed from the facts by the database (`summed_rows`), month by month; the tests
+    check that this gives the very rows the incremental path keeps. Returns the number of
+    cases."""
     with transaction.atomic(durable=True):
         cursor = _locked_cursor()
+        last = Event.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         DailyRollup.objects.all().delete()
-        cursor.last_event_id = 0
-        while count := _advance(cursor, batch):
-            total += count
-    return total
+        CaseFact.objects.all().delete()
+        ids = list(Case.objects.order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), batch):
+            CaseFact.objects.bulk_create(
+                build_facts(ids[start : start + batch]).values(), batch_size=500
+            )
+        for municipality_id in Municipality.objects.values_list("pk", flat=True):
+            for month in _months(municipality_id):
+                DailyRollup.objects.bulk_create(
+                    summed_rows(municipality_id, month), batch_size=1_000
+                )
+        cursor.last_event_id = last
+        cursor.save(update_fields=["last_event_id"])
+    return len(ids)
 
 
-def _advance(cursor: RollupCursor, batch: int) -> int:
-    """Count the next batch of events after the cursor and move it past them."""
-    rows = Event.objects.filter(pk__gt=cursor.last_event_id).order_by("pk")
-    events = [_EventRow(*r) for r in rows.values_list(*_EventRow._fields)[:batch]]
-    if not events:
-        return 0
-    _add(_contributions(events))
-    cursor.last_event_id = events[-1].pk
-    cursor.save(update_fields=["last_event_id"])
-    return len(events)
+def summed_rows(municipality_id: int, month: date) -> list[DailyRollup]:
+    """The counter rows of one municipality's month, summed from the facts: one GROUP BY per
+    day each counter counts on (`COUNTERS`), merged by row key."""
+    end = _next_month(month)
+    totals: dict[Key, Counts] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
+    for basis, counters in _by_basis().items():
+        facts = CaseFact.objects.filter(
+            municipality_id=municipality_id, **{f"{basis}__gte": month, f"{basis}__lt": end}
+        )
+        if basis == "rated_day":
+            facts = facts.filter(rating__isnull=False)
+        rows = facts.values(basis, *DIMENSION_FIELDS).annotate(**{c: SUMS[c] for c in counters})
+        for row in rows:
+            key: Key = (
+                municipality_id,
+                row[basis],
+                row["topic_id"],
+                row["department_id"],
+                row["territory_id"],
+                row["channel_id"],
+                row["regime"],
+            )
+            for counter in counters:
+                totals[key][counter] += row[counter] or 0
+    return [_new_row(key, counts) for key, counts in totals.items() if any(counts.values())]
+
+
+DIMENSION_FIELDS = ("topic_id", "department_id", "territory_id", "channel_id", "regime")
+
+
+def _flag(condition: Q) -> Sum:
+    return Sum(Case_(When(condition, then=1), default=0))
+
+
+# Each counter as an aggregate over the facts; `contributions` is the same rule per fact.
+SUMS: dict[str, Any] = {
+    "received": Count("pk"),
+    "redirected": _flag(Q(redirected=True)),
+    "reopened": _flag(Q(reopened=True)),
+    "returned": _flag(Q(returned=True)),
+    "extended": _flag(Q(extended=True)),
+    "repeats": _flag(Q(repeat=True)),
+    "reacted": Count("pk"),
+    "reaction_seconds": Sum("reaction_seconds"),
+    "reaction_clocked": _flag(Q(reaction_in_time__isnull=False)),
+    "reaction_in_time": _flag(Q(reaction_in_time=True)),
+    "answered": Count("pk"),
+    "answer_seconds": Sum("answer_seconds"),
+    "answer_clocked": _flag(Q(answered_in_time__isnull=False)),
+    "answered_in_time": _flag(Q(answered_in_time=True)),
+    "checked": _flag(Q(brush_off__isnull=False)),
+    "brush_off": _flag(Q(brush_off=True)),
+    "finished": Count("pk"),
+    "finished_without_answer": _flag(Q(finished_without_answer=True)),
+    "rated": Count("pk"),
+    "rating_sum": Sum("rating"),
+    "satisfied": _flag(Q(rating__gte=SATISFIED_FROM)),
+    "solved_known": _flag(Q(solved__isnull=False)),
+    "solved": _flag(Q(solved=True)),
+}
+
+
+def _by_basis() -> dict[str, list[str]]:
+    found: dict[str, list[str]] = defaultdict(list)
+    for counter, basis in COUNTERS.items():
+        found[basis].append(counter)
+    return found
+
+
+def _months(municipality_id: int) -> list[date]:
+    """The first days of every month any of the municipality's facts counts in."""
+    facts = CaseFact.objects.filter(municipality_id=municipality_id)
+    bounds = facts.aggregate(
+        first=Min("received_day"),
+        last=Max(Greatest("received_day", Coalesce("answered_day", "received_day"),
+                          Coalesce("finished_day", "received_day"),
+                          Coalesce("rated_day", "received_day"),
+                          Coalesce("reacted_day", "received_day"))),
+    )  # fmt: skip
+    if bounds["first"] is None:
+        return []
+    months, month = [], bounds["first"].replace(day=1)
+    while month <= bounds["last"]:
+        months.append(month)
+        month = _next_month(month)
+    return months
+
+
+def _next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def refresh(case_ids: Iterable[int]) -> None:
+    """Recompute the facts of these cases and move the counters by the difference."""
+    ids = list(case_ids)
+    old = CaseFact.objects.in_bulk(ids)
+    new = build_facts(ids)
+    totals: dict[Key, Counts] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
+    for pk in ids:
+        before, after = old.get(pk), new.get(pk)
+        if _same(before, after):
+            continue
+        for fact, sign in ((before, -1), (after, 1)):
+            if fact is None:
+                continue
+            for key, counter, amount in contributions(fact):
+                totals[key][counter] += sign * amount
+    _add(totals)
+    gone = [pk for pk in old if pk not in new]
+    CaseFact.objects.filter(pk__in=gone).delete()
+    changed = [f for pk, f in new.items() if not _same(old.get(pk), f)]
+    CaseFact.objects.filter(pk__in=[f.pk for f in changed if f.pk in old]).delete()
+    CaseFact.objects.bulk_create(changed, batch_size=500)
+
+
+def forget(case_ids: Iterable[int]) -> None:
+    """Take cases about to be deleted out of the counters (their events go with them, so
+    the cursor would never see why their counts should fall)."""
+    totals: dict[Key, Counts] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
+    gone = CaseFact.objects.in_bulk(list(case_ids))
+    for fact in gone.values():
+        for key, counter, amount in contributions(fact):
+            totals[key][counter] -= amount
+    _add(totals)
+    CaseFact.objects.filter(pk__in=list(gone)).delete()
+
+
+def contributions(fact: CaseFact) -> list[tuple[Key, str, int]]:
+    """What one fact adds to the counters: (row key, counter, amount), each counter on the
+    day `COUNTERS` names."""
+    amounts: dict[str, int] = {
+        "received": 1,
+        "redirected": int(fact.redirected),
+        "reopened": int(fact.reopened),
+        "returned": int(fact.returned),
+        "extended": int(fact.extended),
+        "repeats": int(fact.repeat),
+    }
+    if fact.reacted_day is not None:
+        amounts |= {
+            "reacted": 1,
+            "reaction_seconds": fact.reaction_seconds or 0,
+            "reaction_clocked": int(fact.reaction_in_time is not None),
+            "reaction_in_time": int(fact.reaction_in_time is True),
+        }
+    if fact.answered_day is not None:
+        amounts |= {
+            "answered": 1,
+            "answer_seconds": fact.answer_seconds or 0,
+            "answer_clocked": int(fact.answered_in_time is not None),
+            "answered_in_time": int(fact.answered_in_time is True),
+            "checked": int(fact.brush_off is not None),
+            "brush_off": int(fact.brush_off is True),
+        }
+    if fact.finished_day is not None:
+        amounts |= {"finished": 1, "finished_without_answer": int(fact.finished_without_answer)}
+    if fact.rated_day is not None and fact.rating is not None:
+        amounts |= {
+            "rated": 1,
+            "rating_sum": fact.rating,
+            "satisfied": int(fact.rating >= SATISFIED_FROM),
+            "solved_known": int(fact.solved is not None),
+            "solved": int(fact.solved is True),
+        }
+    found = []
+    for counter, amount in amounts.items():
+        day = getattr(fact, COUNTERS[counter])
+        if amount:
+            found.append((_key(fact, day), counter, amount))
+    return found
+
+
+def _key(fact: CaseFact, day: date) -> Key:
+    return (
+        fact.municipality_id,
+        day,
+        fact.topic_id,
+        fact.department_id,
+        fact.territory_id,
+        fact.channel_id,
+        fact.regime,
+    )
+
+
+FACT_FIELDS = [f.attname for f in CaseFact._meta.concrete_fields]
+
+
+def _same(a: CaseFact | None, b: CaseFact | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return all(getattr(a, name) == getattr(b, name) for name in FACT_FIELDS)
 
 
 def _locked_cursor() -> RollupCursor:
@@ -107,132 +280,19 @@ def _locked_cursor() -> RollupCursor:
     return RollupCursor.objects.select_for_update().get(pk=1)
 
 
-def _contributions(events: list[_EventRow]) -> dict[Key, Counts]:
-    case_ids = {e.case_id for e in events}
-    cases = _cases(case_ids)
-    dims_at = _dimensions_at(events, cases)
-    answered_before = _answered_before(case_ids, events[0].pk)
-    zones = _zones({c.municipality_id for c in cases.values()})
-    totals: dict[Key, Counts] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
-    for event in events:
-        case = cases[event.case_id]
-        zone = zones[case.municipality_id]
-        for moment, counter, amount in _counts(event, case, answered_before):
-            dims = dims_at[event.pk]
-            key: Key = (
-                case.municipality_id,
-                moment.astimezone(zone).date(),
-                dims["topic"],
-                dims["department"],
-                dims["territory"],
-                case.channel_id,
-                case.regime,
-            )
-            totals[key][counter] += amount
-    return totals
-
-
-def _counts(
-    event: _EventRow, case: _CaseRow, answered_before: set[int]
-) -> Iterator[tuple[datetime, str, int]]:
-    if event.kind == Event.Kind.CREATED:
-        yield case.received_at, "received", 1
-        return
-    if event.kind != Event.Kind.STATUS_CHANGED:
-        return
-    counter = ENTERED.get(str((event.after or {}).get("status")))
-    if counter is None:
-        return
-    yield event.at, counter, 1
-    if counter == "answered" and event.case_id not in answered_before:
-        answered_before.add(event.case_id)
-        seconds = max(0, int((event.at - case.received_at).total_seconds()))
-        yield event.at, "first_answered", 1
-        yield event.at, "first_answer_seconds", seconds
-
-
-def _cases(case_ids: set[int]) -> dict[int, _CaseRow]:
-    rows = Case.objects.filter(pk__in=case_ids).values_list(
-        "pk", "municipality_id", "channel_id", "regime", "received_at", "topic_id",
-        "department_id", "territory_id",
-    )  # fmt: skip
-    return {
-        pk: _CaseRow(
-            municipality,
-            channel,
-            regime,
-            received,
-            {"topic": topic, "department": department, "territory": territory},
-        )
-        for pk, municipality, channel, regime, received, topic, department, territory in rows
-    }
-
-
-def _dimensions_at(
-    events: list[_EventRow], cases: dict[int, _CaseRow]
-) -> dict[int, dict[str, int | None]]:
-    """Each event's dimensions: walk each case's timeline back from its present state, undoing
-    every change by its `before`, and note the state after each event of the batch."""
-    later = Event.objects.filter(case_id__in=cases, pk__gt=events[-1].pk, kind__in=list(CHANGES))
-    later_changes = [_EventRow(*r) for r in later.values_list(*_EventRow._fields)]
-    timeline = sorted([*events, *later_changes], key=lambda e: e.pk, reverse=True)
-    state = {pk: dict(case.dims) for pk, case in cases.items()}
-    wanted = {e.pk for e in events}
-    found: dict[int, dict[str, int | None]] = {}
-    for event in timeline:
-        current = state[event.case_id]
-        if event.pk in wanted:
-            found[event.pk] = dict(current)
-        before = event.before or {}
-        for dimension in CHANGES.get(event.kind, ()):
-            if dimension in before:
-                current[dimension] = before[dimension]
-    return _existing(found)
-
-
-def _existing(found: dict[int, dict[str, int | None]]) -> dict[int, dict[str, int | None]]:
-    """An id in an old event's `before` may name a row deleted since: count it as none."""
-    models: dict[str, Any] = {"topic": Topic, "department": Department, "territory": Territory}
-    alive = {
-        name: set(
-            model.objects.filter(
-                pk__in={d[name] for d in found.values() if d[name] is not None}
-            ).values_list("pk", flat=True)
-        )
-        for name, model in models.items()
-    }
-    return {
-        pk: {name: (v if v in alive[name] else None) for name, v in dims.items()}
-        for pk, dims in found.items()
-    }
-
-
-def _answered_before(case_ids: Iterable[int], first_pk: int) -> set[int]:
-    """Cases that already had a final answer sent before this batch (not their first one)."""
-    return set(
-        Event.objects.filter(
-            case_id__in=list(case_ids),
-            pk__lt=first_pk,
-            kind=Event.Kind.STATUS_CHANGED,
-            after__status=Status.ANSWERED.value,
-        ).values_list("case_id", flat=True)
-    )
-
-
-def _zones(municipality_ids: set[int]) -> dict[int, ZoneInfo]:
-    pairs = Municipality.objects.filter(pk__in=municipality_ids).values_list("pk", "time_zone")
-    return {pk: ZoneInfo(name) for pk, name in pairs}
-
-
 def _add(totals: dict[Key, Counts]) -> None:
-    """Add the batch's counts to the stored rows: update those that exist, create the rest."""
+    """Add the counts to the stored rows: update those that exist, create the rest, delete
+    those left at zero."""
+    totals = {k: c for k, c in totals.items() if any(c.values())}
     if not totals:
         return
     existing = DailyRollup.objects.filter(
         municipality_id__in={k[0] for k in totals}, day__in={k[1] for k in totals}
     )
-    rows = {_key(row): row for row in existing}
-    changed, fresh = [], []
+    rows = {_row_key(row): row for row in existing}
+    changed: list[DailyRollup] = []
+    fresh: list[DailyRollup] = []
+    empty: list[DailyRollup] = []
     for key, counts in totals.items():
         row = rows.get(key)
         if row is None:
@@ -240,12 +300,13 @@ def _add(totals: dict[Key, Counts]) -> None:
             continue
         for counter, amount in counts.items():
             setattr(row, counter, getattr(row, counter) + amount)
-        changed.append(row)
+        (changed if any(getattr(row, c) for c in COUNTERS) else empty).append(row)
+    DailyRollup.objects.filter(pk__in=[r.pk for r in empty]).delete()
     DailyRollup.objects.bulk_update(changed, list(COUNTERS), batch_size=500)
     DailyRollup.objects.bulk_create(fresh, batch_size=500)
 
 
-def _key(row: DailyRollup) -> Key:
+def _row_key(row: DailyRollup) -> Key:
     return (
         row.municipality_id,
         row.day,
@@ -259,6 +320,7 @@ def _key(row: DailyRollup) -> Key:
 
 def _new_row(key: Key, counts: Counts) -> DailyRollup:
     municipality_id, day, topic_id, department_id, territory_id, channel_id, regime = key
+    fields: dict[str, Any] = dict(counts)
     return DailyRollup(
         municipality_id=municipality_id,
         day=day,
@@ -267,5 +329,5 @@ def _new_row(key: Key, counts: Counts) -> DailyRollup:
         territory_id=territory_id,
         channel_id=channel_id,
         regime=regime,
-        **counts,
+        **fields,
     )

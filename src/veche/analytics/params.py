@@ -1,0 +1,90 @@
+"""The period and filters of an analytics page or API call, read from its query string.
+
+`?period=2026-Q3`, `?period=2026-10`, or `?from=2026-10-01&to=2026-10-15`; the default is the
+current month so far. Filters: `topic`, `department`, `block`, `territory`, `channel`,
+`regime`, each repeatable. A malformed value is an `InvalidParams` with a Russian message,
+which the pages show and the API returns as 400.
+"""
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Protocol
+
+from veche.analytics.indicators import Filters, Period
+from veche.cases.workflow import Regime
+
+
+class InvalidParams(ValueError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Query(Protocol):
+    """A QueryDict, or any mapping of names to lists of strings."""
+
+    def getlist(self, key: str) -> Sequence[str]: ...
+    def get(self, key: str, default: str | None = None) -> str | None: ...
+
+
+QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def period_from(query: Query | Mapping[str, str], today: date) -> Period:
+    text = (query.get("period") or "").strip()
+    if match := QUARTER.match(text):
+        return Period.quarter(int(match[1]), int(match[2]))
+    if match := MONTH.match(text):
+        return Period.month(int(match[1]), int(match[2]))
+    if text:
+        raise InvalidParams(f"Период «{text}» не понят: нужен вид 2026-Q3 или 2026-10.")
+    start, end = query.get("from"), query.get("to")
+    if start or end:
+        first, last = _date(start, "from"), _date(end, "to")
+        if last < first:
+            raise InvalidParams("Конец периода раньше начала.")
+        if (last - first).days > 3_660:
+            raise InvalidParams("Период длиннее десяти лет.")
+        return Period(first, last)
+    return Period(today.replace(day=1), today)
+
+
+def filters_from(query: Query) -> Filters:
+    def ids(name: str) -> tuple[int, ...]:
+        found = []
+        for value in query.getlist(name):
+            if not value:
+                continue
+            if not value.isdigit():
+                raise InvalidParams(f"Параметр {name}: «{value}» — не номер.")
+            found.append(int(value))
+        return tuple(found)
+
+    regimes = tuple(v for v in query.getlist("regime") if v)
+    for regime in regimes:
+        if regime not in Regime.values:
+            raise InvalidParams(f"Режим «{regime}» неизвестен.")
+    return Filters(
+        topics=ids("topic"),
+        departments=ids("department"),
+        blocks=ids("block"),
+        territories=ids("territory"),
+        channels=ids("channel"),
+        regimes=regimes,
+    )
+
+
+def period_param(period: Period) -> str:
+    """The query string that gives the period back (links keep it)."""
+    return f"from={period.start:%Y-%m-%d}&to={period.end:%Y-%m-%d}"
+
+
+def _date(text: str | None, name: str) -> date:
+    if not text:
+        raise InvalidParams(f"Нужны обе даты периода: не хватает «{name}».")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidParams(f"Дата «{text}» не понята: нужен вид 2026-10-01.") from None
