@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, SessionAuth
 
+from veche.analytics.api import router as analytics_router
 from veche.cases.api import router as cases_router
 from veche.cases.errors import CaseError, ErrorCode
 from veche.catalog.api import router as catalog_router
@@ -102,3 +103,4 @@ def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 api.add_router("/v1/", cases_router)
 api.add_router("/v1/", catalog_router)
 api.add_router("/v1/", org_router)
+api.add_router("/v1/analytics/", analytics_router)

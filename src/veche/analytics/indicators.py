@@ -45,9 +45,16 @@ class Period:
         return (self.end - self.start).days + 1
 
     def previous(self) -> "Period":
-        """The period of the same length just before; a whole month or quarter gives the
-        previous month or quarter."""
-        if self.start.day == 1 and (self.end + timedelta(days=1)).day == 1:
+        """The period to compare with: the previous whole months for whole months (a quarter
+        gives the quarter before), the same days of the month before for a month so far, the
+        same number of days just before otherwise."""
+        month_before = (self.start - timedelta(days=1)).replace(day=1)
+        if self.start.day == 1 and (self.end + timedelta(days=1)).day != 1:
+            # A month so far: the same days of the month before («1–23 ноября» against
+            # «1–23 октября»).
+            same = month_before + (self.end - self.start)
+            return Period(month_before, min(same, self.start - timedelta(days=1)))
+        if self.start.day == 1:
             months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
             first = self.start
             for _ in range(months):

@@ -7,11 +7,14 @@ which the pages show and the API returns as 400.
 """
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date
-from typing import Protocol
+from typing import Any
 
-from veche.analytics.indicators import Filters, Period
+from django.http import QueryDict
+
+from veche.analytics.indicators import Filters, Indicator, Period
+from veche.analytics.slices import Dimension
 from veche.cases.workflow import Regime
 
 
@@ -21,18 +24,11 @@ class InvalidParams(ValueError):
         self.message = message
 
 
-class Query(Protocol):
-    """A QueryDict, or any mapping of names to lists of strings."""
-
-    def getlist(self, key: str) -> Sequence[str]: ...
-    def get(self, key: str, default: str | None = None) -> str | None: ...
-
-
 QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
-def period_from(query: Query | Mapping[str, str], today: date) -> Period:
+def period_from(query: Mapping[str, Any], today: date) -> Period:
     text = (query.get("period") or "").strip()
     if match := QUARTER.match(text):
         return Period.quarter(int(match[1]), int(match[2]))
@@ -51,7 +47,7 @@ def period_from(query: Query | Mapping[str, str], today: date) -> Period:
     return Period(today.replace(day=1), today)
 
 
-def filters_from(query: Query) -> Filters:
+def filters_from(query: QueryDict) -> Filters:
     def ids(name: str) -> tuple[int, ...]:
         found = []
         for value in query.getlist(name):
@@ -88,3 +84,19 @@ def _date(text: str | None, name: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise InvalidParams(f"Дата «{text}» не понята: нужен вид 2026-10-01.") from None
+
+
+def slice_params(query: Any) -> tuple[Indicator, Dimension, Dimension | None]:
+    """The indicator and the dimensions of a slice from its query string."""
+    try:
+        indicator = Indicator(query.get("indicator") or Indicator.RECEIVED)
+    except ValueError:
+        raise InvalidParams(f"Показатель «{query.get('indicator')}» неизвестен.") from None
+    try:
+        rows = Dimension(query.get("rows") or Dimension.DEPARTMENT)
+        columns = Dimension(query["columns"]) if query.get("columns") else None
+    except ValueError:
+        raise InvalidParams("Разрез не понят: выберите его из списка.") from None
+    if columns == rows:
+        raise InvalidParams("Строки и столбцы — один и тот же разрез: выберите разные.")
+    return indicator, rows, columns

@@ -1,0 +1,102 @@
+"""The dashboard: the indicators an МЦУ is judged on for a period, each with its change
+against the previous period and a link to the cases behind it; and that list of cases."""
+
+from typing import Any
+
+import h3
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from veche.analytics.indicators import SPECS, Indicator, Kind, cases_behind, figures
+from veche.analytics.slices import Dimension, cut
+from veche.analytics.views.common import page_context, page_query
+from veche.web.http import AuthedRequest
+
+PAGE_SIZE = 50
+
+
+@login_required
+@require_GET
+def dashboard(request: AuthedRequest) -> HttpResponse:
+    query = page_query(request)
+    muni = query.municipality.pk
+    found = figures(request.user, muni, query.period, query.filters, timezone.now())
+    weekly = cut(
+        Indicator.RECEIVED, request.user, muni, query.period, query.filters, Dimension.WEEK
+    )
+    channels = cut(
+        Indicator.RECEIVED, request.user, muni, query.period, query.filters, Dimension.CHANNEL
+    )
+    return render(
+        request,
+        "analytics/dashboard.html",
+        {
+            **page_context(request, query, "dashboard"),
+            "figures": found,
+            "weeks": _bars(weekly.rows, weekly.row_totals),
+            "channels": _bars(channels.rows, channels.row_totals),
+        },
+    )
+
+
+@login_required
+@require_GET
+def cases_behind_page(request: AuthedRequest) -> HttpResponse:
+    query = page_query(request)
+    try:
+        indicator = Indicator(request.GET.get("indicator") or Indicator.RECEIVED)
+    except ValueError:
+        indicator = Indicator.RECEIVED
+    cases = cases_behind(
+        indicator, request.user, query.municipality.pk, query.period, query.filters,
+        timezone.now(),
+    )  # fmt: skip
+    error = query.error
+    if cell := request.GET.get("cell", ""):
+        if h3.is_valid_cell(cell):
+            cases = cases.filter(fact__cell__in=_finest(cell))
+        else:
+            error = error or f"Ячейка карты «{cell}» не распознана."
+    cases = cases.select_related("department", "topic", "channel").order_by("-received_at", "-pk")
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    spec = SPECS[indicator]
+    return render(
+        request,
+        "analytics/cases.html",
+        {
+            **page_context(request, query, "dashboard"),
+            "error": error,
+            "spec": spec,
+            "indicator": indicator,
+            "shows_worst": spec.kind in (Kind.SHARE, Kind.MEAN) and bool(spec.behind),
+            "page": page,
+            "query_without_page": _without(request, "page"),
+        },
+    )
+
+
+def _finest(cell: str) -> list[str]:
+    """The stored (resolution 9) cells inside a map cell of any resolution."""
+    resolution = h3.get_resolution(cell)
+    if resolution >= 9:
+        return [h3.cell_to_parent(cell, 9)]
+    return list(h3.cell_to_children(cell, 9))
+
+
+def _bars(rows: list[tuple[Any, str]], totals: dict[Any, float | None]) -> list[dict[str, Any]]:
+    """Rows with their share of the largest, for the plain CSS bar charts."""
+    largest = max((v or 0 for v in totals.values()), default=0) or 1
+    return [
+        {"label": label, "value": totals.get(key) or 0, "width": (totals.get(key) or 0) / largest}
+        for key, label in rows
+    ]
+
+
+def _without(request: AuthedRequest, name: str) -> str:
+    params = request.GET.copy()
+    params.pop(name, None)
+    return params.urlencode()
