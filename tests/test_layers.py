@@ -20,6 +20,7 @@ LAYERS = {
     "intake": 5,
     "feedback": 6,
     "analytics": 7,
+    "reports": 8,
     "demo": 9,
 }
 

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "veche.intake",
     "veche.feedback",
     "veche.analytics",
+    "veche.reports",
     "veche.web",
     "veche.demo",
 ]

@@ -285,7 +285,7 @@ def test_the_api_reports_growth_and_refuses_a_bad_week(world: World, client: Cli
 def test_the_api_refuses_another_municipality(world: World, client: Client) -> None:
     client.force_login(world.neighbour_operator)
 
-    answer = client.get("/api/v1/analytics/growth", {"municipality_id": world.municipality.pk})
+    answer = client.get("/api/v1/analytics/growth", {"municipality": world.municipality.pk})
 
     assert answer.status_code == 403
     assert answer.json()["message"] == "Нет доступа к аналитике этого МО."

@@ -18,8 +18,8 @@ from veche.analytics.ratings import (
     rate,
     shrink,
     volume_points,
+    workload,
 )
-from veche.analytics.ratings_workload import workload
 from veche.analytics.rollups import update_rollups
 from veche.cases.services import (
     approve_answer,

@@ -1,4 +1,5 @@
-"""Indicator values as people read them: «1 234», «83 %», «2,5 ч», «3,5 из 5»."""
+"""Numbers as people read them: «1 234», «83 %», «2,5 ч», «3,5 из 5», «p < 0,001», «3 ряда».
+Every analytics page, API summary and explanation formats its numbers here."""
 
 from veche.analytics.indicators import Kind
 
@@ -7,6 +8,11 @@ NBSP = "\u00a0"
 
 def number(value: float, digits: int = 0) -> str:
     return f"{value:,.{digits}f}".replace(",", NBSP).replace(".", ",")
+
+
+def tenths(value: float) -> str:
+    """To a tenth, and a whole number without one: «4», «4,5», «3,2»."""
+    return number(value, 0 if float(value).is_integer() else 1)
 
 
 def duration(seconds: float) -> str:
@@ -38,3 +44,19 @@ def change(relative: float | None) -> str:
         return "без изменений"
     sign = "+" if relative > 0 else "−"
     return f"{sign}{number(abs(relative) * 100)}{NBSP}%"
+
+
+def probability(value: float) -> str:
+    """A p-value after «p»: «< 0,001», «= 0,023»."""
+    if value < 0.001:
+        return "< 0,001"
+    return f"= {number(value, 3)}"
+
+
+def plural(n: int, one: str, few: str, many: str) -> str:
+    """The Russian form for n: 1 ряд, 3 ряда, 11 рядов."""
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many

@@ -43,6 +43,7 @@ from urllib.parse import urlencode
 from django.db.models import Min, Q, Sum
 from scipy.special import betainc, gammainc
 
+from veche.analytics.formatting import number, plural, probability, tenths
 from veche.analytics.indicators import Actor, scope_q
 from veche.analytics.models import DailyRollup
 from veche.analytics.params import InvalidParams
@@ -291,8 +292,8 @@ def summary(item: Checked, tested: int) -> str:
         size = f"{item.count} за неделю, обычно — меньше одного в неделю"
     else:
         size = (
-            f"{item.count} за неделю при обычных {number(item.usual.level)} — "
-            f"рост в {item.ratio:.1f} раза".replace(".", ",")
+            f"{item.count} за неделю при обычных {tenths(item.usual.level)} — "
+            f"рост в {number(item.ratio, 1)} раза"
         )
     if item.p < 0.01:
         chance = "случайность маловероятна"
@@ -318,24 +319,3 @@ def report_summary(report: Report) -> str:
     if not found:
         return f"{tested}, роста сверх обычного нет."
     return f"{tested}; рост сверх обычного — в {found} {plural(found, 'ряде', 'рядах', 'рядах')}."
-
-
-def number(value: float) -> str:
-    """4 → «4», 4.5 → «4,5», 3.24 → «3,2»."""
-    if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.1f}".replace(".", ",")
-
-
-def probability(value: float) -> str:
-    if value < 0.001:
-        return "< 0,001"
-    return "= " + f"{value:.3f}".replace(".", ",")
-
-
-def plural(n: int, one: str, few: str, many: str) -> str:
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many

@@ -216,3 +216,11 @@ def topic_table(
         hidden_topics=len(hidden),
         hidden_cases=sum(by_row[key] for key, _ in hidden),
     )
+
+
+def stored_cells(cell: str) -> list[str]:
+    """The stored (resolution 9) cells inside a map cell of any resolution."""
+    resolution = h3.get_resolution(cell)
+    if resolution >= 9:
+        return [h3.cell_to_parent(cell, 9)]
+    return list(h3.cell_to_children(cell, 9))

@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import QueryDict
 
@@ -47,6 +48,17 @@ def period_from(query: Mapping[str, Any], today: date) -> Period:
     return Period(today.replace(day=1), today)
 
 
+# Each filter's query parameter and the `Filters` field it fills.
+FILTER_FIELDS = {
+    "topic": "topics",
+    "department": "departments",
+    "block": "blocks",
+    "territory": "territories",
+    "channel": "channels",
+    "regime": "regimes",
+}
+
+
 def filters_from(query: QueryDict) -> Filters:
     def ids(name: str) -> tuple[int, ...]:
         found = []
@@ -62,14 +74,22 @@ def filters_from(query: QueryDict) -> Filters:
     for regime in regimes:
         if regime not in Regime.values:
             raise InvalidParams(f"Режим «{regime}» неизвестен.")
-    return Filters(
-        topics=ids("topic"),
-        departments=ids("department"),
-        blocks=ids("block"),
-        territories=ids("territory"),
-        channels=ids("channel"),
-        regimes=regimes,
-    )
+    found = {field: ids(name) for name, field in FILTER_FIELDS.items() if name != "regime"}
+    return Filters(**found, regimes=regimes)
+
+
+def filter_pairs(filters: Filters) -> list[tuple[str, str]]:
+    """The filters as query-string pairs that `filters_from` reads back."""
+    return [
+        (name, str(value))
+        for name, field in FILTER_FIELDS.items()
+        for value in getattr(filters, field)
+    ]
+
+
+def filter_param(filters: Filters) -> str:
+    """The query string that gives the filters back (links keep them)."""
+    return urlencode(filter_pairs(filters))
 
 
 def period_param(period: Period) -> str:

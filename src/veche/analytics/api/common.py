@@ -1,7 +1,12 @@
 """What the analytics endpoints share: the query parameters of the pages (params.py), the
-municipality asked for, and the 400/403 answer with a Russian message."""
+municipality asked for, and the 400/403 answer with a Russian message.
+
+Every endpoint declares its query as `AnalyticsQuery` (or `MunicipalityQuery` when it has no
+period and filters) or a subclass adding its own parameters, reads it with `asked` (or
+`viewer`), and answers a `ValueError` or `Forbidden` with `refusal`."""
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,9 +20,14 @@ from veche.org.models import Municipality, User
 from veche.org.selectors import actor_scope, primary_municipality
 
 
-class AnalyticsQuery(Schema):
-    """Documented here; read by params.py, so a malformed value gets its Russian message."""
+class MunicipalityQuery(Schema):
+    """Documented here; read by `viewer` and params.py, so a malformed value gets its Russian
+    message rather than a generic validation error."""
 
+    municipality: str | None = Field(None, description="МО, если их у вас несколько")
+
+
+class AnalyticsQuery(MunicipalityQuery):
     period: str | None = Field(None, description="2026-Q3 или 2026-10")
     from_: str | None = Field(None, alias="from", description="начало периода, 2026-10-01")
     to: str | None = Field(None, description="конец периода, 2026-10-31")
@@ -27,7 +37,6 @@ class AnalyticsQuery(Schema):
     territory: list[str] = Field(default_factory=list)
     channel: list[str] = Field(default_factory=list)
     regime: list[str] = Field(default_factory=list)
-    municipality: str | None = Field(None, description="МО, если их у вас несколько")
 
 
 class ErrorOut(Schema):
@@ -40,27 +49,43 @@ class Forbidden(Exception):
 
 
 @dataclass(frozen=True)
-class Asked:
+class Viewer:
     user: User
     municipality: Municipality
+
+    @property
+    def today(self) -> date:
+        """Today in the municipality (the API has no page middleware to set its zone)."""
+        return timezone.localdate(timezone=ZoneInfo(self.municipality.time_zone))
+
+
+@dataclass(frozen=True)
+class Asked(Viewer):
     period: Period
     filters: Filters
 
 
-def asked(request: HttpRequest) -> Asked:
-    """The user, municipality, period and filters of an API call; InvalidParams or Forbidden."""
+def viewer(request: HttpRequest) -> Viewer:
+    """The user of an API call and the municipality asked for; InvalidParams or Forbidden."""
     user = request.auth  # type: ignore[attr-defined]
     if not isinstance(user, User):
         raise Forbidden
     municipality = municipality_asked(user, request.GET.get("municipality"))
     if municipality is None:
         raise Forbidden
-    today = timezone.localdate(timezone=ZoneInfo(municipality.time_zone))
-    return Asked(user, municipality, period_from(request.GET, today), filters_from(request.GET))
+    return Viewer(user, municipality)
+
+
+def asked(request: HttpRequest) -> Asked:
+    """The user, municipality, period and filters of an API call; InvalidParams or Forbidden."""
+    who = viewer(request)
+    period = period_from(request.GET, who.today)
+    return Asked(who.user, who.municipality, period, filters_from(request.GET))
 
 
 def municipality_asked(user: User, requested: str | None) -> Municipality | None:
     """The requested municipality if the user sees it, else their first one."""
+    requested = (requested or "").strip()
     if not requested:
         return primary_municipality(user)
     if not requested.isdigit():

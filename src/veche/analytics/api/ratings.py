@@ -1,7 +1,5 @@
 """`/api/v1/analytics/ratings` and `/api/v1/analytics/ratings/workload`: the ratings page's
-figures as JSON, with the page's query parameters (`analytics/params.py`). The parameters are
-declared for the OpenAPI docs as plain strings and read by the same parser as the pages, so a
-bad value is a 400 with the page's Russian message, not a generic validation error."""
+figures as JSON, for the parameters of the page (`api/common.py`)."""
 
 from typing import Any
 
@@ -10,34 +8,27 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status as Reply
 
-from veche.analytics.indicators import Filters, Period
-from veche.analytics.params import InvalidParams, filters_from, period_from
-from veche.analytics.ratings import DepartmentRating, Part, Rating, Score, rate, rating_policy
-from veche.analytics.ratings_workload import Load, workload
-from veche.org.models import User
-from veche.org.selectors import actor_scope, primary_municipality
+from veche.analytics.api.common import ERRORS, AnalyticsQuery, Forbidden, asked, refusal
+from veche.analytics.ratings import (
+    DepartmentRating,
+    Load,
+    Part,
+    Rating,
+    Score,
+    rate,
+    rating_policy,
+    workload,
+)
 
 router = Router()
 
 
-class RatingsQuery(Schema):
-    """The page's query string; every filter is repeatable."""
+class RatingsQuery(AnalyticsQuery):
+    """Department and block choose only the rows shown: a department keeps its place among
+    all of the municipality's."""
 
-    municipality: str = Field("", description="номер МО; по умолчанию — МО пользователя")
-    period: str = Field("", description="2026-Q3 или 2026-10; по умолчанию — текущий месяц")
-    from_: str = Field("", alias="from", description="начало периода, 2026-10-01")
-    to: str = Field("", description="конец периода, 2026-10-31")
-    topic: list[str] = Field(default_factory=list)
     department: list[str] = Field(default_factory=list, description="только какие строки видны")
     block: list[str] = Field(default_factory=list, description="только какие строки видны")
-    territory: list[str] = Field(default_factory=list)
-    channel: list[str] = Field(default_factory=list)
-    regime: list[str] = Field(default_factory=list)
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
 
 
 class PartOut(Schema):
@@ -113,78 +104,38 @@ class WorkloadOut(Schema):
     total: LoadOut
 
 
-class _Forbidden(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)  # noqa: S101 - both authenticators return a User
-    return user
-
-
-def _parsed(request: HttpRequest) -> tuple[int, Period, Filters]:
-    """The municipality, period and filters asked for: `InvalidParams` for a malformed value,
-    `_Forbidden` for a municipality the user has no role in."""
-    user = _user(request)
-    raw = (request.GET.get("municipality") or "").strip()
-    if raw and not raw.isdigit():
-        raise InvalidParams(f"Параметр municipality: «{raw}» — не номер.")
-    allowed = actor_scope(user).any_municipality_ids()
-    if raw:
-        municipality_id = int(raw)
-    else:
-        home = primary_municipality(user)
-        if home is None:
-            raise _Forbidden("У вас нет роли ни в одном МО.")
-        municipality_id = home.pk
-    if municipality_id not in allowed:
-        raise _Forbidden(f"Нет доступа к МО №{municipality_id}.")
-    today = timezone.localdate()
-    return municipality_id, period_from(request.GET, today), filters_from(request.GET)
-
-
-def _refusal(error: InvalidParams | _Forbidden) -> Reply[dict[str, str]]:
-    if isinstance(error, _Forbidden):
-        return Reply(403, {"code": "forbidden", "message": error.message})
-    return Reply(400, {"code": "invalid", "message": error.message})
-
-
 @router.get(
     "/ratings",
-    response={200: RatingOut, 400: ErrorOut, 403: ErrorOut},
+    response={200: RatingOut, **ERRORS},
     summary="Рейтинг исполнителей с объяснением места",
 )
 def ratings(request: HttpRequest, params: Query[RatingsQuery]) -> Reply[Any]:
     try:
-        municipality_id, period, filters = _parsed(request)
-    except (InvalidParams, _Forbidden) as error:
-        return _refusal(error)
-    user = _user(request)
-    found = rate(user, municipality_id, period, filters, rating_policy(municipality_id))
-    return Reply(200, _rating_out(municipality_id, found))
+        a = asked(request)
+    except (ValueError, Forbidden) as problem:
+        return Reply(*refusal(problem))
+    muni = a.municipality.pk
+    found = rate(a.user, muni, a.period, a.filters, rating_policy(muni))
+    return Reply(200, _rating_out(muni, found))
 
 
 @router.get(
     "/ratings/workload",
-    response={200: WorkloadOut, 400: ErrorOut, 403: ErrorOut},
+    response={200: WorkloadOut, **ERRORS},
     summary="Нагрузка по блокам и исполнителям",
 )
 def ratings_workload(request: HttpRequest, params: Query[RatingsQuery]) -> Reply[Any]:
     try:
-        municipality_id, period, filters = _parsed(request)
-    except (InvalidParams, _Forbidden) as error:
-        return _refusal(error)
-    user = _user(request)
-    load = workload(user, municipality_id, period, filters, timezone.now())
+        a = asked(request)
+    except (ValueError, Forbidden) as problem:
+        return Reply(*refusal(problem))
+    load = workload(a.user, a.municipality.pk, a.period, a.filters, timezone.now())
     return Reply(
         200,
         {
-            "municipality_id": municipality_id,
-            "start": period.start.isoformat(),
-            "end": period.end.isoformat(),
+            "municipality_id": a.municipality.pk,
+            "start": a.period.start.isoformat(),
+            "end": a.period.end.isoformat(),
             "blocks": [_load_out(row) for row in load.blocks],
             "departments": [_load_out(row) for row in load.departments],
             "total": _load_out(load.total),

@@ -6,11 +6,16 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import QueryDict
 from django.utils import timezone
 
 from veche.analytics.indicators import Filters, Period
-from veche.analytics.params import InvalidParams, filters_from, period_from, period_param
+from veche.analytics.params import (
+    InvalidParams,
+    filter_param,
+    filters_from,
+    period_from,
+    period_param,
+)
 from veche.cases.workflow import Regime
 from veche.catalog.models import Channel, Topic
 from veche.org.models import Municipality
@@ -34,14 +39,28 @@ class PageQuery:
     def period_query(self) -> str:
         return period_param(self.period)
 
+    @property
+    def filter_query(self) -> str:
+        return filter_param(self.filters)
+
+    @property
+    def data_query(self) -> str:
+        """The period and the filters: what a link to the same figures keeps."""
+        return "&".join(q for q in (self.period_query, self.filter_query) if q)
+
+
+def page_municipality(request: AuthedRequest) -> Municipality:
+    """The user's current municipality; 403 without a role in any."""
+    if request.municipality is None:
+        raise PermissionDenied("Нет доступа к аналитике: у вас нет роли ни в одном МО.")
+    return request.municipality
+
 
 def page_query(request: AuthedRequest) -> PageQuery:
     """The municipality (the user's current one), period and filters of the request. A bad
     parameter falls back to the defaults and says why in `error`."""
-    municipality = request.municipality
-    if municipality is None:
-        raise PermissionDenied("Нет доступа к аналитике: у вас нет роли ни в одном МО.")
-    today = timezone.localdate()
+    municipality = page_municipality(request)
+    today = timezone.localdate()  # the municipality's (web middleware)
     try:
         return PageQuery(
             municipality, period_from(request.GET, today), filters_from(request.GET), today
@@ -53,10 +72,13 @@ def page_query(request: AuthedRequest) -> PageQuery:
 
 
 def filter_choices(request: AuthedRequest, municipality: Municipality) -> dict[str, Any]:
-    """The options of the filter form, limited to what the user can see."""
+    """The options of the filter form, limited to what the user can see; topics in the order
+    of their groups, for `{% regroup %}`."""
     muni = municipality.pk
     return {
-        "topics": Topic.objects.filter(parent__isnull=False).order_by("name"),
+        "topics": Topic.objects.filter(parent__isnull=False)
+        .select_related("parent")
+        .order_by("parent__name", "name"),
         "departments": visible_departments(request.user).filter(municipality_id=muni),
         "blocks": visible_blocks(request.user).filter(municipality_id=muni),
         "territories": visible_territories(request.user).filter(municipality_id=muni),
@@ -90,18 +112,5 @@ def page_context(request: AuthedRequest, query: PageQuery, tab: str) -> dict[str
                 ("с начала года", Period(today.replace(month=1, day=1), today)),
             )
         ],
-        "filter_query": filter_param(request),
+        "filter_query": query.filter_query,
     }
-
-
-def filter_param(request: AuthedRequest) -> str:
-    """The filter part of the query string (links that change the period keep it)."""
-    params = QueryDict(mutable=True)
-    for name in FILTER_PARAMS:
-        values = [v for v in request.GET.getlist(name) if v]
-        if values:
-            params.setlist(name, values)
-    return params.urlencode()
-
-
-FILTER_PARAMS = ("topic", "department", "block", "territory", "channel", "regime")

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from veche.analytics.heatmap import stored_cells
 from veche.analytics.indicators import SPECS, Indicator, Kind, cases_behind, figures
 from veche.analytics.slices import Dimension, cut
 from veche.analytics.views.common import page_context, page_query
@@ -58,7 +59,7 @@ def cases_behind_page(request: AuthedRequest) -> HttpResponse:
     error = query.error
     if cell := request.GET.get("cell", ""):
         if h3.is_valid_cell(cell):
-            cases = cases.filter(fact__cell__in=_finest(cell))
+            cases = cases.filter(fact__cell__in=stored_cells(cell))
         else:
             error = error or f"Ячейка карты «{cell}» не распознана."
     cases = cases.select_related("department", "topic", "channel").order_by("-received_at", "-pk")
@@ -77,14 +78,6 @@ def cases_behind_page(request: AuthedRequest) -> HttpResponse:
             "query_without_page": _without(request, "page"),
         },
     )
-
-
-def _finest(cell: str) -> list[str]:
-    """The stored (resolution 9) cells inside a map cell of any resolution."""
-    resolution = h3.get_resolution(cell)
-    if resolution >= 9:
-        return [h3.cell_to_parent(cell, 9)]
-    return list(h3.cell_to_children(cell, 9))
 
 
 def _bars(rows: list[tuple[Any, str]], totals: dict[Any, float | None]) -> list[dict[str, Any]]:

@@ -4,7 +4,6 @@ and a link to its cases in the inbox."""
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +21,7 @@ from veche.analytics.growth import (
 )
 from veche.analytics.growth_drivers import explained
 from veche.analytics.params import InvalidParams
+from veche.analytics.views.common import page_municipality
 from veche.problems.selectors import visible_problems
 from veche.web.http import AuthedRequest, render_page
 
@@ -29,9 +29,7 @@ from veche.web.http import AuthedRequest, render_page
 @login_required
 @require_GET
 def growth_page(request: AuthedRequest) -> HttpResponse:
-    municipality = request.municipality
-    if municipality is None:
-        raise PermissionDenied("Нет доступа к аналитике: у вас нет роли ни в одном МО.")
+    municipality = page_municipality(request)
     today = timezone.localdate()  # the municipality's (web middleware)
     error = ""
     try:

@@ -3,15 +3,17 @@
 The page renders the form, the table and an empty map; map.js fetches the cells as GeoJSON
 from `map/cells/` with the same query string and draws them, over tiles when the tile
 server answers and on a plain background when it does not.
+
+The period, filters and tabs are read and given as on every analytics page (`page_query`,
+`page_context`); the form is the map's own, one row above the map: a menu of the last months
+and quarters rather than the quick links, the topics, and the map's measure and cell size.
 """
 
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,11 +22,10 @@ from django.views.decorators.http import require_GET
 
 from veche.analytics import heatmap
 from veche.analytics.heatmap import resolution_from
-from veche.analytics.indicators import Filters, Indicator, Period
-from veche.analytics.params import InvalidParams, filters_from, period_from, period_param
+from veche.analytics.indicators import Indicator, Period
+from veche.analytics.params import InvalidParams, filter_pairs
 from veche.analytics.slices import MONTHS
-from veche.analytics.views.common import page_query
-from veche.catalog.models import Topic
+from veche.analytics.views.common import page_context, page_query
 from veche.web.http import AuthedRequest
 
 MEASURES = {"count": "число обращений", "share": "доля просроченных"}
@@ -44,26 +45,6 @@ def measure_from(text: str | None) -> str:
     if text not in MEASURES:
         raise InvalidParams(f"Показатель «{text}» не понят: нужно count или share.")
     return text
-
-
-def filter_pairs(filters: Filters) -> list[tuple[str, str]]:
-    """The filters as query-string pairs, in the names params.py reads."""
-    pairs: list[tuple[str, str]] = []
-    for name, values in (
-        ("topic", filters.topics),
-        ("department", filters.departments),
-        ("block", filters.blocks),
-        ("territory", filters.territories),
-        ("channel", filters.channels),
-        ("regime", filters.regimes),
-    ):
-        pairs.extend((name, str(v)) for v in values)
-    return pairs
-
-
-def data_query(period: Period, filters: Filters) -> str:
-    """The period and filters as a query string (links and the cells' address keep them)."""
-    return "&".join(q for q in (period_param(period), urlencode(filter_pairs(filters))) if q)
 
 
 def cases_link(query: str) -> str:
@@ -109,29 +90,21 @@ def map_page(request: AuthedRequest) -> HttpResponse:
         measure, resolution = "count", heatmap.DEFAULT_RESOLUTION
         error = error or problem.message
     user, muni = request.user, pq.municipality.pk
-    query = data_query(pq.period, pq.filters)
     choices = period_choices(pq.today)
-    chosen = next((c.value for c in choices if c.period == pq.period), "")
     context = {
-        "tab": "map",
-        "period_query": pq.period_query,
-        "period": pq.period,
-        "filters": pq.filters,
+        **page_context(request, pq, "map"),
         "error": error,
         "measure": measure,
         "measures": MEASURES.items(),
         "resolution": resolution,
         "resolutions": RESOLUTION_LABELS.items(),
         "period_choices": choices,
-        "chosen_period": chosen,
-        "topics": Topic.objects.filter(parent__isnull=False)
-        .select_related("parent")
-        .order_by("parent__name", "name"),
+        "chosen_period": next((c.value for c in choices if c.period == pq.period), ""),
         # The filters the form has no control for (a link from a slice may carry them).
         "kept": [pair for pair in filter_pairs(pq.filters) if pair[0] != "topic"],
         "table": heatmap.topic_table(user, muni, pq.period, pq.filters),
         "unplaced": heatmap.unplaced(user, muni, pq.period, pq.filters),
-        "cells_url": f"{reverse('analytics:map_cells')}?{query}&resolution={resolution}",
+        "cells_url": f"{reverse('analytics:map_cells')}?{pq.data_query}&resolution={resolution}",
         "centre": heatmap.map_centre(muni),
         "tile_url": settings.MAP_TILE_URL,
         "attribution": settings.MAP_ATTRIBUTION,
@@ -144,20 +117,19 @@ def map_page(request: AuthedRequest) -> HttpResponse:
 def map_cells(request: AuthedRequest) -> JsonResponse:
     """The cells as GeoJSON for the page's map; a malformed parameter is a 400 with a
     Russian message, as in the API."""
-    municipality = request.municipality
-    if municipality is None:
-        raise PermissionDenied("Нет доступа к аналитике: у вас нет роли ни в одном МО.")
+    pq = page_query(request)
+    error, resolution = pq.error, heatmap.DEFAULT_RESOLUTION
     try:
-        period = period_from(request.GET, timezone.localdate())
-        filters = filters_from(request.GET)
         resolution = resolution_from(request.GET.get("resolution"))
     except InvalidParams as problem:
-        return JsonResponse({"code": "invalid", "message": problem.message}, status=400)
+        error = error or problem.message
+    if error:
+        return JsonResponse({"code": "invalid", "message": error}, status=400)
     figures = heatmap.cells(
-        request.user, municipality.pk, period, filters,
+        request.user, pq.municipality.pk, pq.period, pq.filters,
         resolution=resolution, now=timezone.now(),
     )  # fmt: skip
-    link = cases_link(data_query(period, filters))
+    link = cases_link(pq.data_query)
     collection = heatmap.as_geojson(figures, resolution=resolution, link=lambda c: link + c)
     return JsonResponse(
         collection,

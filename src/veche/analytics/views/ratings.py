@@ -30,8 +30,8 @@ from veche.analytics.ratings import (
     rate,
     rating_policy,
     save_rating_policy,
+    workload,
 )
-from veche.analytics.ratings_workload import workload
 from veche.analytics.views.common import page_context, page_query
 from veche.org.access import Action
 from veche.org.models import Municipality

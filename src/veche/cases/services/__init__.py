@@ -15,7 +15,7 @@ from veche.cases.services.clocks import ClockNote, note_clock, note_clocks
 from veche.cases.services.drafts import CaseDraft, CitizenData, Step, without_nul
 from veche.cases.services.history import RecordResult, record_cases, update_imported_case
 from veche.cases.services.linking import mark_duplicate, merge_case, note_problem
-from veche.cases.services.personal_data import reveal_author
+from veche.cases.services.personal_data import log_exported_authors, reveal_author
 from veche.cases.services.registration import create_case
 from veche.cases.services.routing import (
     BulkResult,
@@ -54,6 +54,7 @@ __all__ = [
     "create_case",
     "draft_answer",
     "locate_case",
+    "log_exported_authors",
     "mark_duplicate",
     "merge_case",
     "note_clock",

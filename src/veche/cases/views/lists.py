@@ -102,8 +102,10 @@ def _inbox_context(request: AuthedRequest, form: InboxFilterForm) -> dict[str, A
         )
         for case in cases[offset : offset + PAGE_SIZE]
     ]
-    can_assign = actor_scope(request.user).allows_anywhere(Action.ASSIGN)
+    scope = actor_scope(request.user)
+    can_assign = scope.allows_anywhere(Action.ASSIGN)
     return {
+        "can_export_pd": scope.allows_anywhere(Action.VIEW_PERSONAL_DATA),
         "form": form,
         "filters": filters,
         "sort": filters.sort,

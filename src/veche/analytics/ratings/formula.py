@@ -1,52 +1,18 @@
-"""Department ratings (рейтингование, DOMAIN.md §4, §8 item 13): each department scored on
-volume, speed, completeness, quality and satisfaction, the scores combined into one index with
-the municipality's weights (`RatingPolicy`), and the reasons laid out per department.
-
-The method, in the order it is applied:
-
-- Counters are the daily rollups summed over the period per department (the department a
-  case is with now, as everywhere in analytics).
-- Every share is shrunk toward the municipality's share with an empirical-Bayes beta-binomial
-  prior: the estimate is (x + m·p₀)/(n + m), the posterior mean under Beta(m·p₀, m·(1−p₀)),
-  where p₀ is the municipality's pooled share in the same period and filters (the empirical
-  part) and m is `RatingPolicy.prior_cases`. A department with 2 of 2 answers in time is
-  therefore not ahead of one with 45 of 50: it has shown little, so it stays near p₀.
-- A share component scores 100 × its shrunk share; quality is the mean of two shrunk shares,
-  answers without signs of a brush-off and cases never returned for rework (each half taken
-  alone when the other has no cases). Volume scores 100·ln(1 + n)/ln(1 + n_max) against the
-  busiest department: the log gives a department ten times smaller half the points, not a
-  tenth, so size alone does not carry the index.
-- The index is the mean of the scores weighted by the policy; a component without data for a
-  department (nobody rated its answers) drops out and its weight goes to the others in
-  proportion, which the page says.
-- Departments with fewer than `RatingPolicy.min_cases` received cases (the Ulyanovsk rule) are
-  listed apart, unranked. Ranks are competition ranks on the index as shown (one decimal):
-  equal indices share a place and the next place is skipped (1, 2, 2, 4).
-
-Comparisons must not depend on who looks, so p₀, the busiest department and the ranks are
-computed over the whole municipality; an actor sees the rows of the departments in their
-scope (department staff their own, with its place among all). The counters are aggregates,
-never a case or a citizen.
-
-The formula (`evaluate`, `shrink`, `volume_points`, `ranked`) is pure; `rate` reads the store.
-"""
+"""The rating formula, pure: shares shrunk toward the municipality's, scores, the weighted
+index, ranks, and each department's reasons in words. No database: the counters come in as
+plain mappings (`store.py` reads them), the rules as a `Policy`."""
 
 import math
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import Sum
+from typing import TYPE_CHECKING
 
 from veche.analytics import formatting
-from veche.analytics.indicators import Actor, Filters, Period, quantile
-from veche.analytics.models import CaseFact, DailyRollup, RatingPolicy
-from veche.org.access import Action
-from veche.org.models import Department, User
-from veche.org.selectors import actor_scope
+from veche.analytics.indicators import Period
+
+if TYPE_CHECKING:
+    from veche.analytics.models import RatingPolicy
 
 Counts = Mapping[str, int]
 
@@ -108,12 +74,9 @@ class Policy:
     prior_cases: int = 10
 
     @classmethod
-    def of(cls, row: RatingPolicy) -> "Policy":
+    def of(cls, row: "RatingPolicy") -> "Policy":
         weights = {c: int(getattr(row, WEIGHT_FIELDS[c])) for c in Component}
         return cls(weights, row.min_cases, row.prior_cases)
-
-
-# --- the formula (pure) -----------------------------------------------------------------------
 
 
 def shrink(x: int, n: int, p0: float, m: int) -> float:
@@ -286,6 +249,26 @@ def ranks(indices: Sequence[float]) -> list[int]:
     return found
 
 
+def standings(
+    everyone: Sequence["DepartmentRating"],
+) -> tuple[list["DepartmentRating"], list["DepartmentRating"]]:
+    """The departments ranked by index, best first, each with its place; and those apart (too
+    few cases, or no data under a weight), the busiest first."""
+    ranked = sorted(
+        (r for r in everyone if r.eligible and r.index is not None),
+        key=lambda r: (-round(r.index or 0.0, 1), r.name.lower()),
+    )
+    ranked = [
+        replace(r, rank=place)
+        for r, place in zip(ranked, ranks([r.index or 0.0 for r in ranked]), strict=True)
+    ]
+    apart = sorted(
+        (r for r in everyone if not r.eligible or r.index is None),
+        key=lambda r: (-r.received, r.name.lower()),
+    )
+    return ranked, apart
+
+
 # --- one department's row ---------------------------------------------------------------------
 
 
@@ -340,15 +323,17 @@ class DepartmentRating:
         weak = self.weakest
         if weak is None or weak.points is None:
             return "Нет данных ни по одному показателю с ненулевым весом."
+        points = formatting.number(weak.points, 1)
         if weak.gap is not None and weak.gap > 0 and weak.reference is not None:
             versus = "в среднем в рейтинге" if weak.component == Component.VOLUME else "по МО"
+            reference, gap = formatting.number(weak.reference, 1), formatting.number(weak.gap, 1)
             return (
-                f"Ниже всего индекс тянет «{weak.label}»: {_number(weak.points)} балла против "
-                f"{_number(weak.reference)} {versus}, это −{_number(weak.gap)} балла индекса."
+                f"Ниже всего индекс тянет «{weak.label}»: {points} балла против "
+                f"{reference} {versus}, это −{gap} балла индекса."
             )
         return (
             "Ни один показатель не ниже уровня МО; слабее других — "
-            f"«{weak.label}» ({_number(weak.points)} балла)."
+            f"«{weak.label}» ({points} балла)."
         )
 
     @property
@@ -393,154 +378,5 @@ def method_text(policy: Policy) -> str:
     )
 
 
-# --- reading the store -------------------------------------------------------------------------
-
-
-def rating_policy(municipality_id: int) -> RatingPolicy:
-    """The municipality's rules, or the defaults (unsaved) when it has not set any."""
-    found = RatingPolicy.objects.filter(municipality_id=municipality_id).first()
-    return found or RatingPolicy(municipality_id=municipality_id)
-
-
-def rate(
-    actor: Actor,
-    municipality_id: int,
-    period: Period,
-    filters: Filters,
-    policy: RatingPolicy | Policy,
-) -> Rating:
-    """The departments' rating for a period. Topic, territory, channel and regime filters
-    choose the cases that count; department and block filters only choose the rows shown,
-    so a department keeps its place among all."""
-    scope = actor_scope(actor)
-    if municipality_id not in scope.any_municipality_ids():
-        raise PermissionDenied("Нет доступа к рейтингу этого МО.")
-    rules = policy if isinstance(policy, Policy) else Policy.of(policy)
-    pool_filters = replace(filters, departments=(), blocks=())
-    counts = _department_counts(municipality_id, period, pool_filters)
-    pool = pool_of(counts, rules)
-    departments = Department.objects.filter(pk__in=counts).select_related("block")
-    names = {d.pk: (str(d), d.block.name if d.block else "", d.block_id) for d in departments}
-    medians = _median_answers(municipality_id, period, pool_filters, list(counts))
-    everyone = [
-        DepartmentRating(
-            pk,
-            names[pk][0],
-            names[pk][1],
-            evaluate(row, pool, rules),
-            eligible=row["received"] >= rules.min_cases,
-            median_answer_seconds=medians.get(pk),
-        )
-        for pk, row in counts.items()
-    ]
-    ranked = sorted(
-        (r for r in everyone if r.eligible and r.index is not None),
-        key=lambda r: (-round(r.index or 0.0, 1), r.name.lower()),
-    )
-    ranked = [
-        replace(r, rank=place)
-        for r, place in zip(ranked, ranks([r.index or 0.0 for r in ranked]), strict=True)
-    ]
-    apart = sorted(
-        (r for r in everyone if not r.eligible or r.index is None),
-        key=lambda r: (-r.received, r.name.lower()),
-    )
-    shown = _shown(actor, municipality_id, filters, {pk: n[2] for pk, n in names.items()})
-    return Rating(
-        period,
-        rules,
-        [r for r in ranked if r.department_id in shown],
-        [r for r in apart if r.department_id in shown],
-        len(ranked),
-        reference_scores(pool, rules),
-    )
-
-
-def _department_counts(
-    municipality_id: int, period: Period, filters: Filters
-) -> dict[int, dict[str, int]]:
-    rows = (
-        DailyRollup.objects.filter(
-            filters.q(), municipality_id=municipality_id, department__isnull=False,
-            day__gte=period.start, day__lte=period.end,
-        )
-        .values("department_id")
-        .annotate(**{f"s_{c}": Sum(c) for c in COUNTERS})
-        .order_by()
-    )  # fmt: skip
-    return {row["department_id"]: {c: int(row[f"s_{c}"] or 0) for c in COUNTERS} for row in rows}
-
-
-def _median_answers(
-    municipality_id: int, period: Period, filters: Filters, department_ids: list[int]
-) -> dict[int, float]:
-    rows = CaseFact.objects.filter(
-        filters.q(), municipality_id=municipality_id, department_id__in=department_ids,
-        answered_day__gte=period.start, answered_day__lte=period.end,
-        answer_seconds__isnull=False,
-    ).values_list("department_id", "answer_seconds")  # fmt: skip
-    seconds: dict[int, list[int]] = defaultdict(list)
-    for department_id, value in rows:
-        if department_id is not None and value is not None:
-            seconds[department_id].append(value)
-    found = {pk: quantile(values, 0.5) for pk, values in seconds.items()}
-    return {pk: value for pk, value in found.items() if value is not None}
-
-
-def _shown(
-    actor: Actor, municipality_id: int, filters: Filters, blocks: dict[int, int | None]
-) -> set[int]:
-    """The departments whose rows the actor sees, narrowed by the department and block
-    filters: all for МЦУ roles, their block's for a block head, their own for its staff."""
-    scope = actor_scope(actor)
-    whole = municipality_id in scope.municipality_ids()
-    mine, my_blocks = scope.department_ids(), scope.block_ids()
-    return {
-        pk
-        for pk, block in blocks.items()
-        if (whole or pk in mine or block in my_blocks)
-        and (not filters.departments or pk in filters.departments)
-        and (not filters.blocks or block in filters.blocks)
-    }
-
-
-# --- the policy ---------------------------------------------------------------------------------
-
-POLICY_FIELDS = (*WEIGHT_FIELDS.values(), "min_cases", "prior_cases")
-
-
-def may_configure(actor: Actor, municipality_id: int) -> bool:
-    return municipality_id in actor_scope(actor).municipality_ids(Action.CONFIGURE)
-
-
-def save_rating_policy(
-    municipality_id: int, values: Mapping[str, int], *, by: User
-) -> RatingPolicy:
-    """Set the municipality's rating rules (the row is created with the defaults first when
-    the municipality had none). Only those who configure the municipality may."""
-    if not may_configure(by, municipality_id):
-        raise PermissionDenied(
-            "Правила рейтинга меняют руководитель, заместитель и администратор МЦУ."
-        )
-    unknown = set(values) - set(POLICY_FIELDS)
-    if unknown:
-        raise ValueError(f"unknown policy fields: {sorted(unknown)}")
-    with transaction.atomic(durable=True):
-        policy, _ = RatingPolicy.objects.select_for_update().get_or_create(
-            municipality_id=municipality_id
-        )
-        for name, value in values.items():
-            setattr(policy, name, value)
-        policy.save()
-    return policy
-
-
-# --- words and numbers --------------------------------------------------------------------------
-
-
 def _percent(share: float | None) -> float | None:
     return None if share is None else 100 * share
-
-
-def _number(value: float) -> str:
-    return formatting.number(value, 1)
