@@ -17,6 +17,7 @@ urlpatterns = [
     path("problems/", include("veche.problems.urls")),
     path("deadlines/", include("veche.deadlines.urls")),
     path("analytics/", include("veche.analytics.urls")),
+    path("reports/", include("veche.reports.urls")),
     path("export/", include("veche.reports.export_urls")),
     path("feedback/", include("veche.feedback.urls")),
     path("report/", include("veche.intake.public_urls")),
