@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from veche.analytics import formatting
-from veche.analytics.indicators import SPECS, Indicator
+from veche.analytics.indicators import SPECS, Indicator, Kind
 from veche.analytics.models import SavedView
 from veche.analytics.params import InvalidParams, slice_params
 from veche.analytics.slices import DIMENSION_LABELS, TIME, Dimension, Table, cut
@@ -103,12 +103,20 @@ def _matrix(table: Table) -> dict[str, Any]:
         "rows": [
             {
                 "label": label,
-                "cells": [formatting.value(kind, table.value(key, c)) for c, _ in table.columns],
+                "cells": [formatting.value(kind, _cell(table, key, c)) for c, _ in table.columns],
                 "total": formatting.value(kind, table.row_totals.get(key)),
             }
             for key, label in table.rows
         ],
     }
+
+
+def _cell(table: Table, row: Any, column: Any) -> float | None:
+    """A missing count is a zero; a missing share or time has no value («—»)."""
+    value = table.value(row, column)
+    if value is None and SPECS[table.indicator].kind == Kind.COUNT:
+        return 0.0
+    return value
 
 
 def _chart(table: Table, columns: Dimension | None) -> dict[str, Any] | None:
