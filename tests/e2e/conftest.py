@@ -10,6 +10,8 @@ import pytest
 from django.core.servers.basehttp import WSGIServer
 from django.test.testcases import LiveServerThread
 
+from tests.personas import PASSWORD
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
@@ -69,3 +71,12 @@ def page(browser: Any) -> Iterator[Any]:
 def screenshot(page: Any, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page: Any, live_server: Any, username: str) -> None:
+    """Sign in on the login page as a persona of tests/personas.py; the inbox opens."""
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/cases/")

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from tests.analytics.october import build_october
-from tests.e2e.conftest import screenshot
-from tests.personas import PASSWORD, World
+from tests.e2e.conftest import log_in, screenshot
+from tests.personas import World
 from veche.cases.models import Case
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -21,18 +21,10 @@ def october(world: World, django_capture_on_commit_callbacks: Any) -> dict[str, 
     return build_october(world, django_capture_on_commit_callbacks)
 
 
-def _log_in(page: Any, live_server: Any, username: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/cases/")
-
-
 def test_from_a_figure_to_its_cases_and_a_saved_slice(
     world: World, october: dict[str, Case], live_server: Any, page: Any
 ) -> None:
-    _log_in(page, live_server, "head")
+    log_in(page, live_server, "head")
 
     page.click("nav >> text=Аналитика")
     page.goto(f"{live_server.url}/analytics/?{OCTOBER}")

@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import log_in, screenshot
 from tests.intake.mailservers import (  # noqa: F401  (fixtures)
     Dovecot,
     Outbox,
@@ -21,7 +21,7 @@ from tests.intake.mailservers import (  # noqa: F401  (fixtures)
     smtp_server,
 )
 from tests.intake.test_email import PNG, letter
-from tests.personas import PASSWORD, World
+from tests.personas import World
 from veche.cases.models import Case, Event
 from veche.cases.services import assign_case, attach_file, change_status
 from veche.cases.workflow import Status
@@ -41,14 +41,6 @@ FIXED = (
     "Яму во дворе дома 5 по улице Ленина заделали асфальтом 20 ноября, работы выполнил "
     "подрядчик МБУ «Благоустройство»; фотографии после ремонта приложены."
 )
-
-
-def _log_in(page: Any, live_server: Any, username: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/cases/")
 
 
 def _draft(page: Any, text: str) -> None:
@@ -84,7 +76,7 @@ def test_a_brush_off_is_caught_fixed_sent_rated_2_and_the_case_reopens(
     change_status(case, Status.IN_WORK, by=world.housing_executor, now=timezone.now())
 
     # The executor drafts a brush-off: the card says what is wrong.
-    _log_in(page, live_server, "housing_executor")
+    log_in(page, live_server, "housing_executor")
     page.goto(f"{live_server.url}/cases/{case.pk}/")
     _draft(page, BRUSH_OFF)
     page.wait_for_selector(".answer-check.failed")
@@ -94,7 +86,7 @@ def test_a_brush_off_is_caught_fixed_sent_rated_2_and_the_case_reopens(
 
     # The head cannot approve it: the municipality made that criterion binding.
     head = browser.new_context(locale="ru-RU").new_page()
-    _log_in(head, live_server, "head")
+    log_in(head, live_server, "head")
     head.goto(f"{live_server.url}/cases/{case.pk}/")
     head.click("#case-actions button:has-text('Согласовать ответ')")
     head.wait_for_selector("#case-card [role=alert]:has-text('не прошёл проверку на отписку')")

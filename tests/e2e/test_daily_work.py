@@ -6,20 +6,12 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import screenshot
-from tests.personas import PASSWORD, World, make_case
+from tests.e2e.conftest import log_in, screenshot
+from tests.personas import World, make_case
 from veche.cases.models import Event
 from veche.cases.workflow import Status
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page: Any, live_server: Any, username: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/cases/")
 
 
 def test_officer_routes_a_case_and_executor_takes_it(
@@ -28,7 +20,7 @@ def test_officer_routes_a_case_and_executor_takes_it(
     pit = make_case(world.municipality, text="Во дворе дома 7 огромная яма, колёса пробиты.")
     make_case(world.municipality, text="Не горят фонари на улице Мира.")
 
-    _log_in(page, live_server, "operator")
+    log_in(page, live_server, "operator")
     page.fill("#id_q", "ямы")
     page.press("#id_q", "Enter")
     page.wait_for_function(
@@ -48,7 +40,7 @@ def test_officer_routes_a_case_and_executor_takes_it(
     assert pit.events.filter(kind=Event.Kind.ASSIGNED, actor=world.operator).count() == 1
 
     executor = browser.new_context(locale="ru-RU").new_page()
-    _log_in(executor, live_server, "housing_executor")
+    log_in(executor, live_server, "housing_executor")
     rows = executor.locator("#inbox-results tbody tr:not(.empty)")
     assert rows.count() == 1
     executor.click(f"text={pit.number}")
@@ -61,7 +53,7 @@ def test_officer_routes_a_case_and_executor_takes_it(
 def test_other_department_sees_nothing(world: World, live_server: Any, page: Any) -> None:
     pit = make_case(world.municipality, department=world.housing)
 
-    _log_in(page, live_server, "roads_executor")
+    log_in(page, live_server, "roads_executor")
     assert page.locator("#inbox-results tbody tr:not(.empty)").count() == 0
     response = page.goto(f"{live_server.url}/cases/{pit.pk}/")
 

@@ -9,8 +9,8 @@ import h3
 import pytest
 from django.utils import timezone
 
-from tests.e2e.conftest import screenshot
-from tests.personas import PASSWORD, World, make_case
+from tests.e2e.conftest import log_in, screenshot
+from tests.personas import World, make_case
 from veche.analytics.rollups import update_rollups
 from veche.cases.services import change_topic, locate_case
 from veche.org.models import Territory
@@ -20,14 +20,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 # Nothing listens on port 9 (discard): every tile fails at once, without the internet.
 UNREACHABLE_TILES = "http://127.0.0.1:9/{z}/{x}/{y}.png"
 CENTRE = h3.latlng_to_cell(55.7558, 37.6173, 9)
-
-
-def _log_in(page: Any, live_server: Any, username: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/cases/")
 
 
 def test_cells_are_drawn_when_the_tile_server_is_unreachable(
@@ -51,7 +43,7 @@ def test_cells_are_drawn_when_the_tile_server_is_unreachable(
             change_topic(case, topic, by=None, now=received)
     update_rollups()
 
-    _log_in(page, live_server, "operator")
+    log_in(page, live_server, "operator")
     day = timezone.localtime(received, ZoneInfo(world.municipality.time_zone)).date()
     page.goto(f"{live_server.url}/analytics/map/?from={day}&to={day}&resolution=9")
     page.wait_for_function(
