@@ -3,12 +3,11 @@ the daily counters (or, for medians and percentiles, from the per-case facts).""
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from django.db.models import Count, F, Sum
-from django.db.models.functions import TruncMonth, TruncWeek
 
 from veche.analytics.indicators import (
     SPECS,
@@ -114,7 +113,9 @@ def cut(
         cases = overdue_now(actor, municipality_id, filters, now)
         exprs = _exprs(dims, "received_day")
         grouped = _dicts(cases.values(**exprs).annotate(n=Count("pk")))
-        counts = {_pair(r, dims): float(r["n"]) for r in grouped}
+        counts: dict[Cell, float] = defaultdict(float)
+        for r in grouped:
+            counts[_pair(r, dims)] += float(r["n"])
         cells, totals = dict(counts), dict(_row_sums(counts))
     elif spec.kind == Kind.DURATION:
         name, q = spec.source
@@ -136,12 +137,12 @@ def cut(
             .values(**_exprs(dims, "day"))
             .annotate(**{f"s_{c}": Sum(c) for c in counters})
         )
-        sums: dict[tuple[Value, Value], list[int]] = {}
+        sums: dict[Cell, list[int]] = defaultdict(lambda: [0] * len(counters))
         row_sums: dict[Value, list[int]] = defaultdict(lambda: [0] * len(counters))
         for r in summed:
             key = _pair(r, dims)
             amounts = [int(r[f"s_{c}"] or 0) for c in counters]
-            sums[key] = amounts
+            sums[key] = [a + b for a, b in zip(sums[key], amounts, strict=True)]
             row_sums[key[0]] = [a + b for a, b in zip(row_sums[key[0]], amounts, strict=True)]
         cells = {k: _ratio(spec.kind, v) for k, v in sums.items()}
         totals = {k: _ratio(spec.kind, v) for k, v in row_sums.items()}
@@ -159,11 +160,9 @@ def _exprs(dims: list[Dimension], day_field: str) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for i, dim in enumerate(dims):
         name = f"d{i}"
-        if dim == Dimension.MONTH:
-            found[name] = TruncMonth(day_field)
-        elif dim == Dimension.WEEK:
-            found[name] = TruncWeek(day_field)
-        elif dim == Dimension.DAY:
+        if dim in TIME:
+            # Grouped by day in SQL and folded into weeks and months in Python (`_pair`):
+            # SQLite truncates dates with a Python function called once per row.
             found[name] = F(day_field)
         else:
             found[name] = F(FIELDS[dim])
@@ -171,15 +170,20 @@ def _exprs(dims: list[Dimension], day_field: str) -> dict[str, Any]:
 
 
 def _pair(row: dict[str, Any], dims: list[Dimension]) -> tuple[Value, Value]:
-    first = _plain(row["d0"])
-    second = _plain(row["d1"]) if len(dims) > 1 else None
+    first = _plain(row["d0"], dims[0])
+    second = _plain(row["d1"], dims[1]) if len(dims) > 1 else None
     return first, second
 
 
-def _plain(value: Any) -> Value:
-    # TruncMonth of a date gives a date on SQLite and PostgreSQL alike, but be safe.
+def _plain(value: Any, dim: Dimension) -> Value:
+    """A day becomes the first day of its month or the Monday of its week."""
     if isinstance(value, datetime):
-        return value.date()
+        value = value.date()
+    if isinstance(value, date):
+        if dim == Dimension.MONTH:
+            return value.replace(day=1)
+        if dim == Dimension.WEEK:
+            return value - timedelta(days=value.weekday())
     return value
 
 
