@@ -1,5 +1,6 @@
-"""Official answers: interim and final, with measures, dates and the responsible unit — and some
-brush-offs («отписки») with none of those, so the quality check has something to find."""
+"""Official answers: interim and final, with measures, dates, the address and the responsible
+unit, most reports of finished work with photos «после» attached — and some brush-offs
+(«отписки») with none of those, so the quality check has something to find."""
 
 import random
 from dataclasses import dataclass
@@ -23,6 +24,24 @@ NOT_CONFIRMED = (
     "{date} специалистами проведён выезд на место; факты, изложенные в сообщении, не "
     "подтвердились. Материалы фотофиксации прилагаются."
 )
+# Said under a report of finished work when the executor attached photos (`demo.quality` attaches
+# them); NOT_CONFIRMED says it too.
+PHOTOS = (
+    "Фотографии после выполнения работ прилагаются.",
+    "Фотоматериалы прилагаются.",
+    "Фото результата работ прилагаем.",
+)
+PHOTOS_SHARE = 0.85
+MESSAGE_REFERENCES = (
+    "Рассмотрев Ваше сообщение «{subject}»{where}, сообщаем следующее.",
+    "По Вашему сообщению «{subject}»{where} сообщаем следующее.",
+    "Ваше сообщение «{subject}»{where} рассмотрено.",
+    "Информируем Вас о результатах рассмотрения сообщения «{subject}»{where}.",
+)
+CLOSINGS = (
+    "", "", "Благодарим за обращение.", "Спасибо за Вашу активную позицию.",
+    "Если проблема повторится, сообщите нам по телефону, указанному ниже.",
+)  # fmt: skip
 SOCIAL_THANKS = (
     "Спасибо, что сообщили!", "Если проблема повторится, напишите нам.",
     "Благодарим за неравнодушие.", "Спасибо за сигнал.", "",
@@ -42,6 +61,7 @@ class AnswerContext:
     social: bool  # a reply in a social network thread
     person: Person | None
     department: Department
+    address: str  # the case's address, "" when it names none
     received: datetime  # local time
     at: datetime  # local time of the answer
 
@@ -61,18 +81,27 @@ def _greeting(ctx: AnswerContext) -> str:
     person = ctx.person
     if ctx.social:
         return f"{person.first}, здравствуйте!" if person else "Здравствуйте!"
-    if ctx.regime in (Regime.APPEAL, Regime.INFO_REQUEST) and person is not None:
+    if person is not None:
         return f"{'Уважаемая' if person.female else 'Уважаемый'} {person.polite}!"
     return "Уважаемый заявитель!"
 
 
-def _reference(ctx: AnswerContext) -> str:
+def _street_address(ctx: AnswerContext) -> str:
+    """The address when it names more than a settlement: «по адресу: с. Каменка» says nothing."""
+    return ctx.address if "," in ctx.address else ""
+
+
+def _reference(ctx: AnswerContext, rng: random.Random | None = None) -> str:
+    """How the answer names what it answers; a final answer in one of several ways."""
+    address = _street_address(ctx)
+    where = f" по адресу: {address}" if address else ""
     if ctx.regime == Regime.APPEAL:
-        return f"Ваше обращение от {_d(ctx.received)} рассмотрено."
+        return f"Ваше обращение от {_d(ctx.received)}{where} рассмотрено."
     if ctx.regime == Regime.INFO_REQUEST:
         return f"На Ваш запрос от {_d(ctx.received)} сообщаем следующее."
     subject = ctx.problem.subject or ctx.problem.topic[1]
-    return f"Рассмотрев Ваше сообщение «{subject}», сообщаем следующее."
+    template = rng.choice(MESSAGE_REFERENCES) if rng else MESSAGE_REFERENCES[0]
+    return template.format(subject=subject, where=where)
 
 
 def _signature(ctx: AnswerContext) -> str:
@@ -99,16 +128,29 @@ def interim_answer(ctx: AnswerContext, rng: random.Random) -> str:
 
 
 def final_answer(ctx: AnswerContext, rng: random.Random) -> str:
-    """Mostly an answer on the merits; 8% brush-offs, 5% «не подтвердилось»."""
+    """Mostly an answer on the merits; 8% brush-offs, 5% «не подтвердилось». A chat reply
+    names the address unless it is a brush-off, which does not bother."""
     draw = rng.random()
     if draw < 0.08:
         measure = rng.choice(BRUSH_OFFS)
     elif draw < 0.13:
         measure = _fill(NOT_CONFIRMED, ctx, rng)
     elif draw < 0.2 and ctx.problem.plans:
-        measure = capitalise(_fill(rng.choice(ctx.problem.plans), ctx, rng)) + "."
+        measure = _fill(rng.choice(ctx.problem.plans), ctx, rng) + "."
     else:
-        measure = capitalise(_fill(rng.choice(ctx.problem.done), ctx, rng)) + "."
+        measure = _fill(rng.choice(ctx.problem.done), ctx, rng) + "."
+        if rng.random() < PHOTOS_SHARE:
+            measure += " " + rng.choice(PHOTOS)
     if ctx.social:
-        return " ".join(p for p in (_greeting(ctx), measure, rng.choice(SOCIAL_THANKS)) if p)
-    return " ".join((_greeting(ctx), _reference(ctx), measure, _signature(ctx)))
+        if _street_address(ctx) and draw >= 0.08:
+            measure = f"По адресу {ctx.address}: {measure}"
+        parts = (_greeting(ctx), capitalise(measure), rng.choice(SOCIAL_THANKS))
+        return " ".join(p for p in parts if p)
+    closing = rng.choice(CLOSINGS)
+    formal = (_greeting(ctx), _reference(ctx, rng), capitalise(measure), closing, _signature(ctx))
+    return " ".join(p for p in formal if p)
+
+
+def has_photos(text: str) -> bool:
+    """Whether the answer says photos are attached (the demo then attaches them)."""
+    return any(phrase in text for phrase in PHOTOS) or "фотофиксации прилагаются" in text

@@ -26,6 +26,7 @@ from veche.demo.cases import CaseBuilder
 from veche.demo.channels import create_sources
 from veche.demo.flow import Flow
 from veche.demo.problems import MissingTopicError, topic_ids
+from veche.demo.quality import add_quality
 from veche.demo.routing import create_routing_rules
 from veche.demo.staff import create_staff, staff_specs
 from veche.demo.structure import build_structure
@@ -83,6 +84,7 @@ def build_demo(
     items: Iterable[tuple[CaseDraft, list[Step]]] = (builder.item(spec) for spec in specs)
     items = _with_progress(items, len(specs), enabled=progress)
     result = record_cases(structure.municipality, items, by=None)
+    add_quality(structure.municipality, rng, now=now)  # photos, brush-off checks, ratings
     rebuild_rollups()  # the analytics pages are ready at once, not after the minute task
     seconds = time.perf_counter() - started
     return DemoResult(structure.municipality, created=True, cases=result.created, seconds=seconds)

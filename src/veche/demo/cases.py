@@ -70,7 +70,7 @@ class CaseBuilder:
                 spec = replace(spec, outcome=Outcome.ANSWER)
         elif spec.outcome == Outcome.ANSWER and draft.external_id:
             self.latest[spec.problem.key, spec.settlement.name] = draft.external_id
-        plan = replace(self._plan(spec), merge_into=merge_into)
+        plan = replace(self._plan(spec, draft.address_raw), merge_into=merge_into)
         return draft, plan_steps(plan, self.now, self.rng)
 
     def _draft(self, spec: Spec) -> CaseDraft:
@@ -130,7 +130,7 @@ class CaseBuilder:
             return str((4_180_000 if channel == "pos" else 2_350_000) + number * 3)
         return f"{EXTERNAL_ID_PREFIX[channel]}{number:07d}"
 
-    def _plan(self, spec: Spec) -> Plan:
+    def _plan(self, spec: Spec, address: str) -> Plan:
         route = self._route(spec)
         department = self.structure.departments[self.keys[route.department_id]]
 
@@ -141,6 +141,7 @@ class CaseBuilder:
                 social=spec.channel in SOCIAL,
                 person=spec.person,
                 department=department,
+                address=address,
                 received=spec.received,
                 at=at,
             )
