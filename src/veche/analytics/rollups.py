@@ -313,9 +313,8 @@ def _update_counters(rows: list[DailyRollup]) -> None:
     if not rows:
         return
     table = connection.ops.quote_name(DailyRollup._meta.db_table)
-    columns = ", ".join(
-        f"{connection.ops.quote_name(DailyRollup._meta.get_field(c).column)} = %s" for c in COUNTERS
-    )
+    # The counters are plain fields: their columns have their names.
+    columns = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in COUNTERS)
     with connection.cursor() as cursor:
         cursor.executemany(
             f"UPDATE {table} SET {columns} WHERE id = %s",  # noqa: S608 - names from the model
