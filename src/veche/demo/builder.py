@@ -7,6 +7,7 @@ interrupted run leaves a partial demo that `reset` clears.
 """
 
 import random
+import sys
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -84,7 +85,9 @@ def build_demo(
     items: Iterable[tuple[CaseDraft, list[Step]]] = (builder.item(spec) for spec in specs)
     items = _with_progress(items, len(specs), enabled=progress)
     result = record_cases(structure.municipality, items, by=None)
+    _say("Проверка ответов на отписку и оценки заявителей…", enabled=progress)
     add_quality(structure.municipality, rng, now=now)  # photos, brush-off checks, ratings
+    _say("Аналитика: показатели обращений и дневные свёртки…", enabled=progress)
     rebuild_rollups()  # the analytics pages are ready at once, not after the minute task
     seconds = time.perf_counter() - started
     return DemoResult(structure.municipality, created=True, cases=result.created, seconds=seconds)
@@ -95,6 +98,12 @@ def load_demo_gazetteer(municipality: Municipality) -> ImportReport:
     territory names are the demo's territorial units, so every row resolves."""
     with DEMO_GAZETTEER.open("rb") as stream:
         return import_gazetteer(municipality, stream)
+
+
+def _say(step: str, *, enabled: bool) -> None:
+    """A step of the build that has no bar of its own, on the bar's stream."""
+    if enabled:
+        tqdm.write(step, file=sys.stderr)
 
 
 def _with_progress(
