@@ -6,7 +6,13 @@ from django.test import Client
 from tests.personas import NOW, World, make_case
 from veche.cases.errors import CaseError
 from veche.cases.models import Answer, Case
-from veche.cases.services import assign_case, change_status, draft_answer
+from veche.cases.services import (
+    approve_answer,
+    assign_case,
+    change_status,
+    draft_answer,
+    record_answer_sent,
+)
 from veche.cases.workflow import Regime, Status
 from veche.feedback.models import AnswerCheck, QualityPolicy
 
@@ -63,3 +69,21 @@ def test_advice_only_by_default_binding_when_the_municipality_says_so(world: Wor
     change_status(second, Status.ANSWER_APPROVED, by=world.head, now=NOW)
     second.refresh_from_db()
     assert second.status == Status.ANSWER_APPROVED
+
+
+def test_a_sent_answers_check_is_what_it_was_when_it_went_out(world: World) -> None:
+    """The panel of a sent answer shows the stored check: it counts in the analytics as the
+    verdict at sending, so viewing the card must not change it."""
+    case = _drafted(world, GOOD)
+    answer = Answer.objects.get(case=case)
+    approve_answer(answer, by=world.head, now=NOW)
+    record_answer_sent(answer, at=NOW, via="manual", by=world.head)
+    stored = AnswerCheck.objects.get(answer=answer)
+    AnswerCheck.objects.filter(pk=stored.pk).update(brush_off=True, checked_at=NOW)
+    client = Client()
+    client.force_login(world.housing_executor)
+
+    panel = client.get(f"/feedback/answers/{answer.pk}/check/").content.decode()
+
+    assert "Похоже на отписку" in panel
+    assert AnswerCheck.objects.get(answer=answer).checked_at == NOW
