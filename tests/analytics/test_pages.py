@@ -40,6 +40,7 @@ def test_the_dashboard_shows_each_figure_and_its_change(
     assert "83\u00a0%" in html  # in time: 5 of 6
     assert "Просрочено сейчас" in html
     assert "к периоду 01.09.2026 — 30.09.2026" in html
+    assert "01.10–04.10 (неполная)" in html  # the week of 28.09, as far as it is October
 
 
 def test_a_figure_leads_to_the_cases_behind_it(world: World, october: dict[str, Case]) -> None:

@@ -1,6 +1,7 @@
 """The dashboard: the indicators an МЦУ is judged on for a period, each with its change
 against the previous period and a link to the cases behind it; and that list of cases."""
 
+from datetime import timedelta
 from typing import Any
 
 import h3
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from veche.analytics.heatmap import stored_cells
-from veche.analytics.indicators import SPECS, Indicator, Kind, cases_behind, figures
+from veche.analytics.indicators import SPECS, Indicator, Kind, Period, cases_behind, figures
 from veche.analytics.slices import Dimension, cut
 from veche.analytics.views.common import page_context, page_query
 from veche.web.http import AuthedRequest
@@ -38,7 +39,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         {
             **page_context(request, query, "dashboard"),
             "figures": found,
-            "weeks": _bars(weekly.rows, weekly.row_totals),
+            "weeks": _bars(_week_labels(weekly.rows, query.period), weekly.row_totals),
             "channels": _bars(channels.rows, channels.row_totals),
         },
     )
@@ -78,6 +79,19 @@ def cases_behind_page(request: AuthedRequest) -> HttpResponse:
             "query_without_page": _without(request, "page"),
         },
     )
+
+
+def _week_labels(rows: list[tuple[Any, str]], period: Period) -> list[tuple[Any, str]]:
+    """Weeks as the days of the period they hold: «05.10–11.10», a cut one «28.09… с 01.10»."""
+    labelled = []
+    for monday, _ in rows:
+        first = max(monday, period.start)
+        last = min(monday + timedelta(days=6), period.end)
+        label = f"{first:%d.%m}–{last:%d.%m}"
+        if (last - first).days < 6:
+            label += " (неполная)"
+        labelled.append((monday, label))
+    return labelled
 
 
 def _bars(rows: list[tuple[Any, str]], totals: dict[Any, float | None]) -> list[dict[str, Any]]:
