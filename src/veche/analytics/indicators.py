@@ -92,9 +92,6 @@ class Filters:
                 q &= Q(**{f"{name}__in": values})
         return q
 
-    def case_q(self) -> Q:
-        return self.q()
-
 
 class Kind(StrEnum):
     COUNT = "count"
@@ -307,7 +304,7 @@ def overdue_now(
         municipality_id=municipality_id, state=Clock.State.RUNNING, due_at__lt=now
     ).values("case_id")
     return Case.objects.filter(
-        scope_q(actor), filters.case_q(), municipality_id=municipality_id, pk__in=late
+        scope_q(actor), filters.q(), municipality_id=municipality_id, pk__in=late
     )
 
 

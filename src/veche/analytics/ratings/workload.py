@@ -67,7 +67,7 @@ def workload(
         .annotate(n=Sum("received"))
     )
     open_cases = Case.objects.filter(
-        scope_q(actor), filters.case_q(), municipality_id=municipality_id,
+        scope_q(actor), filters.q(), municipality_id=municipality_id,
         status__in=OPEN_STATUSES,
     )  # fmt: skip
     open_now = _by_department(open_cases.values("department_id").annotate(n=Count("pk")))

@@ -8,7 +8,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from veche.analytics.indicators import Filters, Period
+from veche.analytics import formatting
+from veche.analytics.indicators import Filters, Kind, Period
 from veche.analytics.params import (
     InvalidParams,
     filter_param,
@@ -114,3 +115,19 @@ def page_context(request: AuthedRequest, query: PageQuery, tab: str) -> dict[str
         ],
         "filter_query": query.filter_query,
     }
+
+
+def bars(
+    rows: list[tuple[Any, str]], totals: dict[Any, float | None], kind: Kind
+) -> list[dict[str, Any]]:
+    """Rows with their value as people read it and their share of the largest, for the
+    plain CSS bar charts of the dashboard and the slices."""
+    largest = max((v or 0 for v in totals.values()), default=0) or 1
+    return [
+        {
+            "label": label,
+            "value": formatting.value(kind, totals.get(key)),
+            "width": (totals.get(key) or 0) / largest,
+        }
+        for key, label in rows
+    ]

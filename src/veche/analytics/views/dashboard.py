@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from veche.analytics.heatmap import stored_cells
 from veche.analytics.indicators import SPECS, Indicator, Kind, Period, cases_behind, figures
 from veche.analytics.slices import Dimension, cut
-from veche.analytics.views.common import page_context, page_query
+from veche.analytics.views.common import bars, page_context, page_query
 from veche.web.http import AuthedRequest
 
 PAGE_SIZE = 50
@@ -39,8 +39,8 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         {
             **page_context(request, query, "dashboard"),
             "figures": found,
-            "weeks": _bars(_week_labels(weekly.rows, query.period), weekly.row_totals),
-            "channels": _bars(channels.rows, channels.row_totals),
+            "weeks": bars(_week_labels(weekly.rows, query.period), weekly.row_totals, Kind.COUNT),
+            "channels": bars(channels.rows, channels.row_totals, Kind.COUNT),
         },
     )
 
@@ -92,15 +92,6 @@ def _week_labels(rows: list[tuple[Any, str]], period: Period) -> list[tuple[Any,
             label += " (неполная)"
         labelled.append((monday, label))
     return labelled
-
-
-def _bars(rows: list[tuple[Any, str]], totals: dict[Any, float | None]) -> list[dict[str, Any]]:
-    """Rows with their share of the largest, for the plain CSS bar charts."""
-    largest = max((v or 0 for v in totals.values()), default=0) or 1
-    return [
-        {"label": label, "value": totals.get(key) or 0, "width": (totals.get(key) or 0) / largest}
-        for key, label in rows
-    ]
 
 
 def _without(request: AuthedRequest, name: str) -> str:

@@ -15,7 +15,7 @@ from veche.analytics.indicators import SPECS, Indicator, Kind
 from veche.analytics.models import SavedView
 from veche.analytics.params import InvalidParams, slice_params
 from veche.analytics.slices import DIMENSION_LABELS, TIME, Dimension, Table, cut
-from veche.analytics.views.common import page_context, page_query
+from veche.analytics.views.common import bars, page_context, page_query
 from veche.web.http import AuthedRequest
 
 CHART_LINES = 8
@@ -124,20 +124,8 @@ def _chart(table: Table, columns: Dimension | None) -> dict[str, Any] | None:
     if not table.rows:
         return None
     if columns not in TIME or len(table.columns) < 2:
-        largest = max((v or 0 for v in table.row_totals.values()), default=0) or 1
-        return {
-            "kind": "bars",
-            "bars": [
-                {
-                    "label": label,
-                    "value": formatting.value(
-                        SPECS[table.indicator].kind, table.row_totals.get(key)
-                    ),
-                    "width": (table.row_totals.get(key) or 0) / largest,
-                }
-                for key, label in table.rows
-            ],
-        }
+        kind = SPECS[table.indicator].kind
+        return {"kind": "bars", "bars": bars(table.rows, table.row_totals, kind)}
     keys = sorted(table.rows, key=lambda r: -(table.row_totals.get(r[0]) or 0))[:CHART_LINES]
     values = [v for k, _ in keys for c, _ in table.columns if (v := table.value(k, c)) is not None]
     top = max(values, default=0) or 1
