@@ -15,13 +15,13 @@ LAYERS = {
     "catalog": 1,
     "cases": 2,
     "deadlines": 3,
-    "problems": 3,
-    "triage": 4,
-    "intake": 5,
-    "feedback": 6,
-    "analytics": 7,
-    "reports": 8,
-    "demo": 9,
+    "problems": 4,
+    "triage": 5,
+    "intake": 6,
+    "feedback": 7,
+    "analytics": 8,
+    "reports": 9,
+    "demo": 10,
 }
 
 

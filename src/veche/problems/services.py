@@ -11,8 +11,9 @@ from django.db.models import Count, Max, Min
 from veche.cases.errors import CaseError, ErrorCode
 from veche.cases.models import Case, Event
 from veche.cases.services import note_problem
+from veche.catalog.models import Topic
 from veche.org.access import Action
-from veche.org.models import User
+from veche.org.models import Municipality, Territory, User
 from veche.org.selectors import actor_scope
 from veche.problems.models import Problem, ProblemCase
 
@@ -69,37 +70,94 @@ def group_repeats(repeats: Sequence[Repeat], *, at: datetime) -> list[Problem]:
 def move_case(case: Case, problem: Problem | None, *, by: User, now: datetime) -> Case:
     """An officer puts a case into a problem, or takes it out of its problem (`None`): a
     correction the next training learns from, as its Event shows."""
-    scope = actor_scope(by)
-    if not scope.can(Action.WORK, case):
-        raise CaseError(ErrorCode.FORBIDDEN, "Недостаточно прав для этого действия.")
     if problem is not None and problem.municipality_id != case.municipality_id:
         raise CaseError(ErrorCode.INVALID, "Проблема из другого МО.")
     with transaction.atomic():
-        current = ProblemCase.objects.select_for_update().filter(case=case).first()
-        before_id = current.problem_id if current else None
-        target_id = problem.pk if problem else None
-        if before_id == target_id:
-            return case
-        if current is not None:
-            current.delete()
-        if problem is not None:
-            ProblemCase.objects.create(
+        _move([case], problem, by=by, now=now)
+    return case
+
+
+def create_problem(
+    municipality: Municipality,
+    *,
+    title: str,
+    cases: Sequence[Case],
+    by: User,
+    now: datetime,
+    topic: Topic | None = None,
+    territory: Territory | None = None,
+    place: str = "",
+    cause: str = "",
+) -> Problem:
+    """An officer names a new problem and puts `cases` in it; each case leaves the problem it
+    was in (that one is recounted)."""
+    title = " ".join(title.split())
+    if not title:
+        raise CaseError(ErrorCode.INVALID, "Укажите название проблемы.")
+    if municipality.pk not in actor_scope(by).municipality_ids(Action.WORK):
+        raise CaseError(ErrorCode.FORBIDDEN, "Недостаточно прав для этого действия.")
+    if any(case.municipality_id != municipality.pk for case in cases):
+        raise CaseError(ErrorCode.INVALID, "Обращение из другого МО.")
+    with transaction.atomic():
+        received = [case.received_at for case in cases] or [now]
+        problem = Problem.objects.create(
+            municipality=municipality,
+            title=title[:300],
+            topic=topic,
+            territory=territory,
+            place=place[:300],
+            cause=cause,
+            named_at=now,
+            named_by=by,
+            first_at=min(received),
+            last_at=max(received),
+            created_at=now,
+        )
+        _move(cases, problem, by=by, now=now)
+        problem.refresh_from_db()
+    return problem
+
+
+def _move(cases: Sequence[Case], problem: Problem | None, *, by: User, now: datetime) -> None:
+    """Put `cases` into `problem` (or out of any, for `None`) as an officer's decision: each
+    case's link is replaced, each move is an Event, and every problem touched is recounted.
+    Runs inside the caller's transaction."""
+    scope = actor_scope(by)
+    if any(not scope.can(Action.WORK, case) for case in cases):
+        raise CaseError(ErrorCode.FORBIDDEN, "Недостаточно прав для этого действия.")
+    target_id = problem.pk if problem else None
+    current = {
+        link.case_id: link.problem_id
+        for link in ProblemCase.objects.select_for_update().filter(case__in=cases)
+    }
+    moving = [case for case in cases if current.get(case.pk) != target_id]
+    if not moving:
+        return
+    ProblemCase.objects.filter(case__in=moving).delete()
+    if problem is not None:
+        ProblemCase.objects.bulk_create(
+            ProblemCase(
                 problem=problem,
                 case=case,
                 reason=ProblemCase.Reason.OFFICER,
                 added_at=now,
                 added_by=by,
             )
+            for case in moving
+        )
+    by_before: dict[int | None, list[Case]] = {}
+    for case in moving:
+        by_before.setdefault(current.get(case.pk), []).append(case)
+    for before_id, group in by_before.items():
         note_problem(
-            [case],
+            group,
             problem_id=target_id,
             before_id=before_id,
             reason=_reason_label(ProblemCase.Reason.OFFICER),
             at=now,
             by=by,
         )
-        _refresh({i for i in (before_id, target_id) if i is not None})
-    return case
+    _refresh({i for i in (*by_before, target_id) if i is not None})
 
 
 def _new_problem(case: Case, *, at: datetime) -> Problem:

@@ -1,11 +1,15 @@
 from django.urls import path
 
-from veche.problems import views
+from veche.problems.views import problems
 
 app_name = "problems"
 
 urlpatterns = [
-    path("", views.problem_list, name="list"),
-    path("<int:pk>/", views.problem_detail, name="detail"),
-    path("<int:pk>/cases/<int:case_id>/remove/", views.remove_case, name="remove_case"),
+    path("", problems.problem_list, name="list"),
+    path("<int:pk>/", problems.problem_detail, name="detail"),
+    path("<int:pk>/cases/<int:case_id>/remove/", problems.remove_case, name="remove_case"),
+    # candidates (recurring problems not yet named)
+    # fast tracks
+    # road maps
+    # meetings and instructions
 ]
