@@ -30,6 +30,7 @@ from veche.demo.problems import MissingTopicError, topic_ids
 from veche.demo.quality import add_quality
 from veche.demo.routing import create_routing_rules
 from veche.demo.staff import create_staff, staff_specs
+from veche.demo.stories import StoryFlow
 from veche.demo.structure import build_structure
 from veche.org.models import Membership, Municipality, User
 from veche.triage.gazetteer import DEMO_GAZETTEER
@@ -80,7 +81,9 @@ def build_demo(
     create_routing_rules(structure)  # each rule in its own transaction, like an officer's
     load_demo_gazetteer(structure.municipality)
     create_answer_templates(structure.municipality)
-    specs = Flow(structure, now, rng).specs(cases)
+    flow = Flow(structure, now, rng)
+    stories = StoryFlow(flow).specs(cases)[:cases]
+    specs = sorted(flow.specs(cases - len(stories)) + stories, key=lambda spec: spec.received)
     builder = CaseBuilder(structure, staff, now, rng)
     items: Iterable[tuple[CaseDraft, list[Step]]] = (builder.item(spec) for spec in specs)
     items = _with_progress(items, len(specs), enabled=progress)

@@ -75,7 +75,9 @@ class CaseBuilder:
 
     def _draft(self, spec: Spec) -> CaseDraft:
         problem = spec.problem
-        place = place_for(problem.where, spec.settlement, spec.person, self.rng, problem.prefixes)
+        place = place_for(
+            problem.where, spec.settlement, spec.person, self.rng, problem.prefixes, spot=spec.spot
+        )
         located = bool(place.address)
         return CaseDraft(
             channel=self.channels[spec.channel],
@@ -152,6 +154,7 @@ class CaseBuilder:
             route=route,
             received=spec.received,
             acute=spec.problem.acute,
+            speed=spec.speed,
             interim=lambda at: interim_answer(context(at), self.rng),
             final=lambda at: final_answer(context(at), self.rng),
             redirect_to=self._redirect_body(spec),

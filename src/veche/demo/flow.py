@@ -30,6 +30,8 @@ class Spec:
     settlement: Settlement
     person: Person | None
     outcome: Outcome
+    spot: tuple[str, int] | None = None  # a fixed street and house (a recurring problem)
+    speed: float = 1.0  # share of the usual working time (a fast track makes it smaller)
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,7 @@ class Plan:
     final: Writer
     redirect_to: str = ""
     merge_into: str = ""  # external id of an earlier case about the same problem and place
+    speed: float = 1.0  # share of the usual working time: a fast track answers sooner
 
 
 # (median hours from taking the case to a draft answer, spread, cap in hours)
@@ -212,6 +213,7 @@ def _work_hours(plan: Plan, rng: random.Random) -> float:
     hours = min(rng.lognormvariate(log(median), spread), cap)
     if plan.acute:
         hours *= 0.35
+    hours *= plan.speed
     if rng.random() < 0.04:  # stuck: these become the overdue ones
         hours *= rng.uniform(3, 8)
     return hours

@@ -23,10 +23,13 @@ def place_for(
     person: Person | None,
     rng: random.Random,
     prefixes: tuple[str, ...] = (),
+    *,
+    spot: tuple[str, int] | None = None,
 ) -> Place:
-    """`where` is a Problem's: yard, house, street, settlement, none or object:<kind>."""
+    """`where` is a Problem's: yard, house, street, settlement, none or object:<kind>; `spot`
+    pins the street and house (a recurring problem at one address)."""
     kind, _, obj = where.partition(":")
-    street, house = _home(settlement, person, rng)
+    street, house = spot or _home(settlement, person, rng)
     if kind == "object":
         phrase, address = _object(obj, settlement, rng, prefixes or _OBJECT_FORMS)
     elif kind in ("yard", "house", "street"):
