@@ -21,5 +21,6 @@ urlpatterns = [
     path("export/", include("veche.reports.export_urls")),
     path("feedback/", include("veche.feedback.urls")),
     path("report/", include("veche.intake.public_urls")),
+    path("public/roadmaps/", include("veche.problems.public_urls")),
     path("open311/v2/", include("veche.intake.open311.urls")),
 ]

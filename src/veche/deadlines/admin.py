@@ -87,8 +87,8 @@ class NotificationAdmin(admin.ModelAdmin[Notification]):
     list_display = ["created_at", "user", "text", "audience", "read_at", "digested_at"]
     list_filter = ["audience", "step"]
     readonly_fields = [
-        "user", "case", "clock", "step", "audience", "text", "created_at", "read_at",
-        "digested_at",
+        "user", "municipality", "case", "clock", "item_key", "subject", "url", "due_at",
+        "settled_at", "step", "audience", "text", "created_at", "read_at", "digested_at",
     ]  # fmt: skip
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -1,12 +1,14 @@
 """The daily digest: once a day, at VECHE_DIGEST_HOUR local time or the first hourly run
 after it, each person with new reminders gets one e-mail and one Telegram message listing
-their cases — overdue, due today, due later — with links; never a message per reminder.
+their cases, instructions and road-map actions — overdue, due today, due later — with links;
+never a message per reminder.
 
 The day is the local date of the municipality of the person's reminders, and `Digest` keeps
 it to one per person and day: the row is claimed with the reminders it carries in one
 transaction, the mail and the Telegram message go after the commit, and a failure is written
 on the row (no second try that day: the reminders are on the page anyway). Reminders of
-clocks that stopped since (the answer went) are dropped from the digest.
+clocks that stopped since (the answer went) and of items settled since (an instruction done,
+withdrawn or moved: `items.settle_item`) are dropped from the digest.
 """
 
 from collections.abc import Sequence
@@ -18,6 +20,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from veche.cases.selectors import end_of_today
@@ -34,10 +37,11 @@ GROUPS = (OVERDUE, TODAY, SOON)
 @dataclass(frozen=True)
 class DigestLine:
     group: str
-    number: str
-    label: str  # «срок ответа»
+    number: str  # a case's number, or an item's subject («Поручение №12»)
+    label: str  # «срок ответа», or what the item is
     due_at: datetime  # local
     url: str
+    is_case: bool = True
 
 
 @dataclass(frozen=True)
@@ -66,8 +70,12 @@ def send_digests(*, now: datetime) -> int:
 
 def digest_message(lines: Sequence[DigestLine], *, day: date) -> DigestMessage:
     """The digest's text, the same for the mail and for Telegram: plain text, a group per
-    urgency, a case per line with its link."""
-    parts = [f"Сроки обращений на {day:%d.%m.%Y}."]
+    urgency, a case (or an instruction, an action) per line with its link."""
+    cases = sum(1 for line in lines if line.is_case)
+    items = len(lines) - cases
+    counts = [f"обращений: {cases}"] if cases else []
+    counts += [f"поручений и мероприятий: {items}"] if items else []
+    parts = [f"Сроки {'на' if items else 'обращений на'} {day:%d.%m.%Y}."]
     for group in GROUPS:
         mine = [line for line in lines if line.group == group]
         if mine:
@@ -77,7 +85,7 @@ def digest_message(lines: Sequence[DigestLine], *, day: date) -> DigestMessage:
                 for line in mine
             )
     parts.append(f"\nВсе уведомления: {_absolute(reverse('deadlines:notifications'))}")
-    subject = f"Вече: сроки на {day:%d.%m.%Y} — обращений: {len(lines)}"
+    subject = f"Вече: сроки на {day:%d.%m.%Y} — {', '.join(counts)}"
     return DigestMessage(subject=subject, text="\n".join(parts))
 
 
@@ -89,9 +97,9 @@ def _waiting_people() -> list[tuple[int, str]]:
     their municipalities those reminders come from."""
     rows = (
         Notification.objects.filter(digested_at__isnull=True)
-        .values_list("user_id", "clock__municipality_id", "clock__municipality__time_zone")
+        .values_list("user_id", "municipality_id", "municipality__time_zone")
         .distinct()
-        .order_by("user_id", "clock__municipality_id")
+        .order_by("user_id", "municipality_id")
     )
     zones: dict[int, str] = {}
     for user_id, _, zone in rows:
@@ -108,8 +116,19 @@ def _claim(
         notes = list(
             Notification.objects.filter(user_id=user_id, digested_at__isnull=True)
             .select_related("clock", "case")
-            .only("pk", "case__number", "clock__kind", "clock__state", "clock__due_at")
-            .order_by("clock__due_at", "pk")
+            .only(
+                "pk",
+                "case__number",
+                "clock__kind",
+                "clock__state",
+                "clock__due_at",
+                "item_key",
+                "subject",
+                "url",
+                "due_at",
+                "settled_at",
+            )
+            .order_by(Coalesce("clock__due_at", "due_at"), "pk")
         )
         Notification.objects.filter(pk__in=[n.pk for n in notes]).update(digested_at=now)
         lines = _lines(notes, zone=zone, now=now)
@@ -122,22 +141,34 @@ def _claim(
 
 
 def _lines(notes: Sequence[Notification], *, zone: str, now: datetime) -> list[DigestLine]:
-    """A line per running clock (a clock with two steps since the last digest is listed once)."""
+    """A line per running clock and per unsettled item (a clock or an item with two steps
+    since the last digest is listed once)."""
     tz = ZoneInfo(zone)
     today_ends = end_of_today(now, tz)
-    lines: dict[int, DigestLine] = {}
+    lines: dict[tuple[str, object], DigestLine] = {}
     for note in notes:
         clock = note.clock
-        if clock.state != ClockState.RUNNING or clock.pk in lines:
-            continue
-        due = clock.due_at.astimezone(tz)
-        group = OVERDUE if clock.due_at <= now else TODAY if clock.due_at <= today_ends else SOON
-        lines[clock.pk] = DigestLine(
+        if clock is not None:
+            key: tuple[str, object] = ("clock", clock.pk)
+            if clock.state != ClockState.RUNNING or key in lines:
+                continue
+            due_at, number = clock.due_at, note.case.number if note.case else ""
+            label = f"срок {KIND_NAMES[ClockKind(clock.kind)]}"
+            url = reverse("cases:detail", args=[note.case_id])
+        else:
+            key = ("item", note.item_key)
+            if note.settled_at is not None or note.due_at is None or key in lines:
+                continue
+            due_at, number, url = note.due_at, note.subject, note.url
+            label = "срок исполнения"
+        group = OVERDUE if due_at <= now else TODAY if due_at <= today_ends else SOON
+        lines[key] = DigestLine(
             group=group,
-            number=note.case.number,
-            label=f"срок {KIND_NAMES[ClockKind(clock.kind)]}",
-            due_at=due,
-            url=_absolute(reverse("cases:detail", args=[note.case_id])),
+            number=number,
+            label=label,
+            due_at=due_at.astimezone(tz),
+            url=_absolute(url),
+            is_case=clock is not None,
         )
     return list(lines.values())
 

@@ -259,9 +259,12 @@ REMINDED_ALL = datetime(3000, 1, 1, tzinfo=UTC)
 
 
 class Audience(models.TextChoices):
-    """Who is told at a reminder step, from the case's own people up to the МЦУ's head."""
+    """Who is told at a reminder step, from the case's own people up to the МЦУ's head; an
+    item with an owner and a due date (an instruction, a road-map action) also tells whoever
+    keeps it under control. In the order a higher role overwrites a lower one."""
 
     EXECUTOR = "executor", "исполнитель"
+    CONTROLLER = "controller", "на контроле"
     DEPARTMENT_HEAD = "department_head", "руководитель подразделения"
     BLOCK_HEAD = "block_head", "руководитель отраслевого блока"
     CENTRE_HEAD = "centre_head", "руководитель МЦУ"
@@ -324,12 +327,29 @@ class ReminderRule(models.Model):
 
 
 class Notification(models.Model):
-    """A reminder in one person's in-app list: a step of one clock reached. Made once per
-    clock, step and person; e-mailed and sent to Telegram in that person's next digest."""
+    """A reminder in one person's in-app list, e-mailed and sent to Telegram in that person's
+    next digest. Either a step of one clock of a case (made once per clock, step and person),
+    or a step of an item of another app that has an owner and a due date — an instruction, a
+    road-map action (`item_key`, `subject`, `url`, `due_at`; made once per item, due date,
+    step and person, so a moved due date reminds again). The deadlines app does not know
+    those items: their app says when one is settled (`settle_item`)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name="кому")
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
-    clock = models.ForeignKey(Clock, on_delete=models.CASCADE, related_name="notifications")
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    clock = models.ForeignKey(
+        Clock, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    # An item of another app: «instruction:12», what it is called («Поручение №12»), its page.
+    item_key = models.CharField("ключ", max_length=64, blank=True)
+    subject = models.CharField("о чём", max_length=200, blank=True)
+    url = models.CharField("страница", max_length=300, blank=True)
+    due_at = models.DateTimeField("срок", null=True, blank=True)
+    settled_at = models.DateTimeField(
+        "снято", null=True, blank=True, help_text="Исполнено, снято или срок перенесён."
+    )
     step = models.PositiveSmallIntegerField("шаг, % срока")
     audience = models.CharField("как", max_length=16, choices=Audience.choices)
     text = models.CharField("текст", max_length=500)
@@ -344,7 +364,19 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["clock", "step", "user"], name="notification_once_per_step"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["item_key", "due_at", "step", "user"],
+                condition=Q(clock__isnull=True),
+                name="notification_item_once_per_step",
+            ),
+            models.CheckConstraint(
+                condition=Q(clock__isnull=False, case__isnull=False)
+                | (
+                    Q(clock__isnull=True, case__isnull=True, due_at__isnull=False) & ~Q(item_key="")
+                ),
+                name="notification_of_a_clock_or_an_item",
+            ),
         ]
         indexes = [
             models.Index(fields=["user", "-created_at"], name="notification_user"),
@@ -371,7 +403,7 @@ class Digest(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     day = models.DateField("день")
     created_at = models.DateTimeField("собрана")
-    items = models.PositiveIntegerField("обращений", default=0)
+    items = models.PositiveIntegerField("пунктов", default=0)
     emailed_at = models.DateTimeField("отправлена на e-mail", null=True, blank=True)
     telegram_at = models.DateTimeField("отправлена в Telegram", null=True, blank=True)
     error = models.CharField("ошибка отправки", max_length=500, blank=True)

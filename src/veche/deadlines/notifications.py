@@ -1,11 +1,13 @@
 """A person's reminders on the pages: the «Уведомления» list, the unread count in the top
-bar, and marking them read. Only the person's own, and only of cases they still see."""
+bar, and marking them read. Only the person's own: of cases, only those they still see; of
+items of other apps (instructions, road-map actions), theirs by being told — the item's page
+checks its own visibility."""
 
 from collections.abc import Collection
 from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from veche.cases.selectors import visible_cases
 from veche.deadlines.models import Notification
@@ -17,7 +19,8 @@ def person_notifications(actor: User | AnonymousUser) -> QuerySet[Notification]:
     if not actor.is_authenticated:
         return Notification.objects.none()
     return (
-        Notification.objects.filter(user_id=actor.pk, case__in=visible_cases(actor))
+        Notification.objects.filter(user_id=actor.pk)
+        .filter(Q(case__isnull=True) | Q(case__in=visible_cases(actor)))
         .select_related("case", "clock")
         .order_by("-created_at", "-pk")
     )

@@ -139,6 +139,7 @@ def _remind(
             made.extend(
                 Notification(
                     user_id=user_id,
+                    municipality_id=clock.municipality_id,
                     case_id=clock.case_id,
                     clock=clock,
                     step=step.percent,
@@ -245,4 +246,6 @@ class _People:
             return self.department_heads.get(case.department_id or 0, set())
         if audience == Audience.BLOCK_HEAD:
             return self.block_heads.get(case.block_id or 0, set())
-        return self.centre_heads
+        if audience == Audience.CENTRE_HEAD:
+            return self.centre_heads
+        return set()  # CONTROLLER: items with an owner (`items`), not cases

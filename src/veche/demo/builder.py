@@ -26,6 +26,7 @@ from veche.demo.answer_templates import create_answer_templates
 from veche.demo.cases import CaseBuilder
 from veche.demo.channels import create_sources
 from veche.demo.flow import Flow
+from veche.demo.problem_work import add_problem_work
 from veche.demo.problems import MissingTopicError, topic_ids
 from veche.demo.quality import add_quality
 from veche.demo.routing import create_routing_rules
@@ -33,6 +34,7 @@ from veche.demo.staff import create_staff, staff_specs
 from veche.demo.stories import StoryFlow
 from veche.demo.structure import build_structure
 from veche.org.models import Membership, Municipality, User
+from veche.problems.models import FastTrack, Instruction
 from veche.triage.gazetteer import DEMO_GAZETTEER
 from veche.triage.gazetteer_store import ImportReport, import_gazetteer
 
@@ -90,6 +92,8 @@ def build_demo(
     result = record_cases(structure.municipality, items, by=None)
     _say("Проверка ответов на отписку и оценки заявителей…", enabled=progress)
     add_quality(structure.municipality, rng, now=now)  # photos, brush-off checks, ratings
+    _say("Проблемы, механизмы ускоренного решения, дорожная карта, совещания…", enabled=progress)
+    add_problem_work(structure, now=now)
     _say("Аналитика: показатели обращений и дневные свёртки…", enabled=progress)
     rebuild_rollups()  # the analytics pages are ready at once, not after the minute task
     seconds = time.perf_counter() - started
@@ -142,5 +146,8 @@ def delete_demo(municipality: Municipality) -> None:
             Q(case__municipality=municipality) | Q(citizen__municipality=municipality)
         ).delete()
         Case.objects.filter(municipality=municipality).delete()
+        # They hold their owners and executors (PROTECT): gone before the staff are.
+        Instruction.objects.filter(municipality=municipality).delete()
+        FastTrack.objects.filter(municipality=municipality).delete()
         User.objects.filter(pk__in=list(staff.values_list("pk", flat=True))).delete()
         municipality.delete()

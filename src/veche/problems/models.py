@@ -57,10 +57,17 @@ class Problem(models.Model):
     named_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Figures kept by the services whenever a case joins or leaves (services.refresh_figures): they
+    # change only then. Open and overdue cases and the satisfaction change with the cases
+    # themselves and with time, so they are computed when shown (figures.py).
     case_count = models.PositiveIntegerField("обращений", default=0)
+    citizen_count = models.PositiveIntegerField("заявителей", default=0)
     first_at = models.DateTimeField("первое обращение")
     last_at = models.DateTimeField("последнее обращение")
     created_at = models.DateTimeField("создана")
+    # Normal forms of the words of the title and the place, for the search in the list
+    # (cases/search.py): «ямы» finds «Яма у дома 5», whatever the case of the letters.
+    search_lemmas = models.TextField(editable=False, default="")
 
     class Meta:
         verbose_name = "проблема"
@@ -80,6 +87,7 @@ class ProblemCase(models.Model):
         SAME_PLACE = "same_place", "то же место и тема"
         SAME_AUTHOR = "same_author", "повторное обращение"
         OFFICER = "officer", "отнесено сотрудником"
+        FAST_TRACK = "fast_track", "механизм ускоренного решения"
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="links")
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="problem_link")

@@ -1,6 +1,10 @@
 """Grouping cases into problems: by the triage pipeline (a repeat it found) and by an officer
-(a correction). Every change of a case's problem is an Event on its timeline."""
+(a correction: naming, merging, splitting, moving a case). Every change of a case's problem is
+an Event on its timeline; nothing else of the case changes — its answer, clocks, department
+and rating stay its own. An officer's operations lock the problems they touch (in id order)
+and are all or nothing."""
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,11 +17,14 @@ from veche.cases.models import Case, Event
 from veche.cases.services import note_problem
 from veche.catalog.models import Topic
 from veche.org.access import Action
-from veche.org.models import Municipality, Territory, User
+from veche.org.models import Block, Department, Municipality, Territory, User
 from veche.org.selectors import actor_scope
-from veche.problems.models import Problem, ProblemCase
+from veche.problems.models import FastTrack, Instruction, Problem, ProblemCase, Roadmap
+from veche.problems.selectors import index_problem
 
 TITLE_LENGTH = 120
+NAME_LENGTH = 300  # Problem.title, Problem.place
+CAUSE_LENGTH = 10_000
 
 
 @dataclass(frozen=True)
@@ -46,7 +53,7 @@ def group_repeats(repeats: Sequence[Repeat], *, at: datetime) -> list[Problem]:
                 case_id__in=ids, kind=Event.Kind.PROBLEM, actor__isnull=False
             ).values_list("case_id", flat=True)
         )
-        joined: dict[tuple[int, str], list[Case]] = {}
+        joined: dict[tuple[int, ProblemCase.Reason], list[Case]] = {}
         for repeat in repeats:
             if (
                 repeat.case.pk in problem_of
@@ -58,13 +65,30 @@ def group_repeats(repeats: Sequence[Repeat], *, at: datetime) -> list[Problem]:
             if problem_id is None:
                 problem = _new_problem(repeat.earlier, at=at)
                 problem_id = problem_of[repeat.earlier.pk] = problem.pk
-                _link(repeat.earlier, problem_id, repeat.reason, at=at, by=None, joined=joined)
+                joined.setdefault((problem_id, repeat.reason), []).append(repeat.earlier)
             problem_of[repeat.case.pk] = problem_id
-            _link(repeat.case, problem_id, repeat.reason, at=at, by=None, joined=joined)
+            joined.setdefault((problem_id, repeat.reason), []).append(repeat.case)
         for (problem_id, reason), cases in joined.items():
-            note_problem(cases, problem_id=problem_id, reason=_reason_label(reason), at=at, by=None)
-        changed = {problem_id for problem_id, _ in joined}
-        return _refresh(changed)
+            link_cases(problem_id, cases, reason, comment=_reason_label(reason), at=at, by=None)
+        return refresh_figures({problem_id for problem_id, _ in joined})
+
+
+def link_cases(
+    problem_id: int,
+    cases: Sequence[Case],
+    reason: ProblemCase.Reason,
+    *,
+    comment: str,
+    at: datetime,
+    by: User | None,
+) -> None:
+    """Put cases that are in no problem yet into `problem_id`, each with its Event, inside the
+    caller's transaction; the caller recounts the problem (`refresh_figures`)."""
+    ProblemCase.objects.bulk_create(
+        ProblemCase(problem_id=problem_id, case=case, reason=reason, added_at=at, added_by=by)
+        for case in cases
+    )
+    note_problem(cases, problem_id=problem_id, reason=comment, at=at, by=by)
 
 
 def move_case(case: Case, problem: Problem | None, *, by: User, now: datetime) -> Case:
@@ -94,34 +118,163 @@ def create_problem(
     title = " ".join(title.split())
     if not title:
         raise CaseError(ErrorCode.INVALID, "Укажите название проблемы.")
-    if municipality.pk not in actor_scope(by).municipality_ids(Action.WORK):
-        raise CaseError(ErrorCode.FORBIDDEN, "Недостаточно прав для этого действия.")
+    _require_work(municipality.pk, by)
     if any(case.municipality_id != municipality.pk for case in cases):
         raise CaseError(ErrorCode.INVALID, "Обращение из другого МО.")
     with transaction.atomic():
         received = [case.received_at for case in cases] or [now]
         problem = Problem.objects.create(
             municipality=municipality,
-            title=title[:300],
+            title=title[:NAME_LENGTH],
             topic=topic,
             territory=territory,
-            place=place[:300],
+            place=place[:NAME_LENGTH],
             cause=cause,
             named_at=now,
             named_by=by,
             first_at=min(received),
             last_at=max(received),
             created_at=now,
+            search_lemmas=index_problem(title[:NAME_LENGTH], place[:NAME_LENGTH]),
         )
         _move(cases, problem, by=by, now=now)
         problem.refresh_from_db()
     return problem
 
 
-def _move(cases: Sequence[Case], problem: Problem | None, *, by: User, now: datetime) -> None:
+@dataclass(frozen=True)
+class ProblemChanges:
+    """What an officer says about a problem: all of it, as the edit form sends it."""
+
+    title: str
+    status: str = Problem.Status.OPEN
+    cause: str = ""
+    topic: Topic | None = None
+    territory: Territory | None = None
+    place: str = ""
+    department: Department | None = None
+    block: Block | None = None
+
+    @classmethod
+    def of(cls, problem: Problem) -> "ProblemChanges":
+        """The problem as it is: the base for a change of some fields only."""
+        return cls(
+            title=problem.title,
+            status=problem.status,
+            cause=problem.cause,
+            topic=problem.topic,
+            territory=problem.territory,
+            place=problem.place,
+            department=problem.department,
+            block=problem.block,
+        )
+
+
+def update_problem(
+    problem: Problem, changes: ProblemChanges, *, by: User, now: datetime
+) -> Problem:
+    """An officer names or edits a problem. The first edit names it (`named_at`,
+    `named_by`): from then on it is the МЦУ's problem, no longer a grouping of the pipeline.
+    The cases keep their answers, clocks and departments: the owner here is the problem's."""
+    _require_work(problem.municipality_id, by)
+    values = _checked(problem.municipality_id, changes)
+    with transaction.atomic(durable=True):
+        locked = _locked([problem.pk])[problem.pk]
+        for field, value in values.items():
+            setattr(locked, field, value)
+        locked.search_lemmas = index_problem(locked.title, locked.place)
+        if locked.named_at is None:
+            locked.named_at, locked.named_by = now, by
+        # Only what the officer edits: the figures are the services' (refresh_figures).
+        locked.save(update_fields=[*values, "search_lemmas", "named_at", "named_by"])
+    return locked
+
+
+def name_problem(problem: Problem, *, title: str, by: User, now: datetime) -> Problem:
+    """Give a problem its name (the first naming marks it as named), nothing else changed."""
+    changes = dataclasses.replace(ProblemChanges.of(problem), title=title)
+    return update_problem(problem, changes, by=by, now=now)
+
+
+def merge_problems(
+    target: Problem, others: Sequence[Problem], *, by: User, now: datetime
+) -> Problem:
+    """The `others` are the same problem as `target`: every case of theirs moves to it (an
+    Event on each case's timeline), their fast tracks, road maps and instructions now serve
+    the target, the target's empty fields take theirs, and they are deleted. All or nothing."""
+    other_ids = sorted({p.pk for p in others})
+    if not other_ids:
+        raise CaseError(ErrorCode.INVALID, "Выберите проблемы, которые объединить с этой.")
+    if target.pk in other_ids:
+        raise CaseError(ErrorCode.INVALID, "Проблему нельзя объединить с ней самой.")
+    _require_work(target.municipality_id, by)
+    if any(p.municipality_id != target.municipality_id for p in others):
+        raise CaseError(ErrorCode.INVALID, "Проблема из другого МО.")
+    with transaction.atomic(durable=True):
+        locked = _locked([target.pk, *other_ids])
+        merged = [locked[pk] for pk in other_ids]
+        into = locked[target.pk]
+        cases = list(Case.objects.filter(problem_link__problem_id__in=other_ids).order_by("pk"))
+        _move(cases, into, by=by, now=now, note=f"Проблемы объединены в «{into.title}»")
+        _fill_blanks(into, merged)
+        FastTrack.objects.filter(problem_id__in=other_ids).update(problem=into)
+        Roadmap.objects.filter(problem_id__in=other_ids).update(problem=into)
+        Instruction.objects.filter(problem_id__in=other_ids).update(problem=into)
+        Problem.objects.filter(pk__in=other_ids).delete()
+        refresh_figures({into.pk})
+        into.refresh_from_db()
+    return into
+
+
+def split_problem(
+    problem: Problem, cases: Sequence[Case], *, title: str, by: User, now: datetime
+) -> Problem:
+    """The chosen cases of `problem` have a cause of their own: they go to a new, named
+    problem with the same topic, place and owner (an Event on each case's timeline)."""
+    if not cases:
+        raise CaseError(ErrorCode.INVALID, "Отметьте обращения, которые выделить в новую проблему.")
+    _require_work(problem.municipality_id, by)
+    with transaction.atomic(durable=True):
+        source = _locked([problem.pk])[problem.pk]
+        members = set(
+            ProblemCase.objects.select_for_update()
+            .filter(problem=source)
+            .values_list("case_id", flat=True)
+        )
+        strangers = [case.number for case in cases if case.pk not in members]
+        if strangers:
+            raise CaseError(
+                ErrorCode.INVALID, f"Обращения не из этой проблемы: {', '.join(strangers)}."
+            )
+        if members <= {case.pk for case in cases}:
+            raise CaseError(
+                ErrorCode.INVALID,
+                "Выделить все обращения нельзя: в проблеме должно остаться хотя бы одно. "
+                "Чтобы назвать проблему иначе, измените её название.",
+            )
+        new = create_problem(
+            source.municipality,
+            title=title,
+            cases=cases,
+            by=by,
+            now=now,
+            topic=source.topic,
+            territory=source.territory,
+            place=source.place,
+        )
+        Problem.objects.filter(pk=new.pk).update(
+            department=source.department, block=source.block, lat=source.lat, lon=source.lon
+        )
+        new.refresh_from_db()
+    return new
+
+
+def _move(
+    cases: Sequence[Case], problem: Problem | None, *, by: User, now: datetime, note: str = ""
+) -> None:
     """Put `cases` into `problem` (or out of any, for `None`) as an officer's decision: each
-    case's link is replaced, each move is an Event, and every problem touched is recounted.
-    Runs inside the caller's transaction."""
+    case's link is replaced, each move is an Event (its comment ends with `note`, when
+    given), and every problem touched is recounted. Runs inside the caller's transaction."""
     scope = actor_scope(by)
     if any(not scope.can(Action.WORK, case) for case in cases):
         raise CaseError(ErrorCode.FORBIDDEN, "Недостаточно прав для этого действия.")
@@ -153,20 +306,22 @@ def _move(cases: Sequence[Case], problem: Problem | None, *, by: User, now: date
             group,
             problem_id=target_id,
             before_id=before_id,
-            reason=_reason_label(ProblemCase.Reason.OFFICER),
+            reason=_reason_label(ProblemCase.Reason.OFFICER) + (f". {note}" if note else ""),
             at=now,
             by=by,
         )
-    _refresh({i for i in (*by_before, target_id) if i is not None})
+    refresh_figures({i for i in (*by_before, target_id) if i is not None})
 
 
 def _new_problem(case: Case, *, at: datetime) -> Problem:
     analysis = getattr(case, "analysis", None)
     place = analysis.place_name if analysis else ""
     topic_id = case.topic_id or (analysis.topic_id if analysis else None)
+    title = _title(case, place)
     return Problem.objects.create(
         municipality_id=case.municipality_id,
-        title=_title(case, place),
+        title=title,
+        search_lemmas=index_problem(title, place),
         topic_id=topic_id,
         territory_id=case.territory_id or (analysis.place_territory_id if analysis else None),
         place=place,
@@ -191,36 +346,102 @@ def _title(case: Case, place: str) -> str:
     return first_line or f"Проблема по обращению {case.number}"
 
 
-def _link(
-    case: Case,
-    problem_id: int,
-    reason: str,
-    *,
-    at: datetime,
-    by: User | None,
-    joined: dict[tuple[int, str], list[Case]],
-) -> None:
-    ProblemCase.objects.create(
-        problem_id=problem_id, case=case, reason=reason, added_at=at, added_by=by
-    )
-    joined.setdefault((problem_id, reason), []).append(case)
-
-
-def _refresh(problem_ids: set[int]) -> list[Problem]:
-    """Recount each problem's cases and the span of their dates."""
+def refresh_figures(problem_ids: set[int]) -> list[Problem]:
+    """Recount each problem's cases, their distinct authors and the span of their dates."""
     figures = list(
         ProblemCase.objects.filter(problem_id__in=problem_ids)
         .values("problem_id")
-        .annotate(n=Count("id"), first=Min("case__received_at"), last=Max("case__received_at"))
+        .annotate(
+            n=Count("id"),
+            citizens=Count("case__author", distinct=True),
+            first=Min("case__received_at"),
+            last=Max("case__received_at"),
+        )
     )
     for row in figures:
         Problem.objects.filter(pk=row["problem_id"]).update(
-            case_count=row["n"], first_at=row["first"], last_at=row["last"]
+            case_count=row["n"],
+            citizen_count=row["citizens"],
+            first_at=row["first"],
+            last_at=row["last"],
         )
     empty = set(problem_ids) - {row["problem_id"] for row in figures}
-    Problem.objects.filter(pk__in=empty).update(case_count=0)
+    Problem.objects.filter(pk__in=empty).update(case_count=0, citizen_count=0)
     return list(Problem.objects.filter(pk__in=problem_ids))
 
 
 def _reason_label(reason: str) -> str:
     return f"Проблема: {ProblemCase.Reason(reason).label}"
+
+
+def _require_work(municipality_id: int, by: User) -> None:
+    """Problems are the МЦУ's: naming, merging and splitting need work on every case of the
+    municipality, not of one department or block."""
+    if municipality_id not in actor_scope(by).municipality_ids(Action.WORK):
+        raise CaseError(ErrorCode.FORBIDDEN, "Недостаточно прав для этого действия.")
+
+
+def _locked(ids: Sequence[int]) -> dict[int, Problem]:
+    """The problems, locked in the order of their ids (two merges never wait on each
+    other crosswise); every one must still exist."""
+    wanted = sorted(set(ids))
+    locked = {
+        p.pk: p for p in Problem.objects.select_for_update().filter(pk__in=wanted).order_by("pk")
+    }
+    if len(locked) != len(wanted):
+        raise CaseError(
+            ErrorCode.NOT_FOUND, "Проблема не найдена: её уже объединили с другой или удалили."
+        )
+    return locked
+
+
+def _checked(municipality_id: int, changes: ProblemChanges) -> dict[str, object]:
+    """The fields to write, or the first reason they cannot be written."""
+    title = " ".join(changes.title.split())
+    place = " ".join(changes.place.split())
+    cause = changes.cause.strip()
+    if not title:
+        raise CaseError(ErrorCode.INVALID, "Укажите название проблемы.")
+    if len(title) > NAME_LENGTH or len(place) > NAME_LENGTH:
+        raise CaseError(ErrorCode.INVALID, f"Название и место — не длиннее {NAME_LENGTH} знаков.")
+    if len(cause) > CAUSE_LENGTH:
+        raise CaseError(ErrorCode.INVALID, f"Первопричина — не длиннее {CAUSE_LENGTH} знаков.")
+    if changes.status not in Problem.Status.values:
+        raise CaseError(ErrorCode.INVALID, "Нет такого состояния проблемы.")
+    for owned, label in (
+        (changes.territory, "Территория"),
+        (changes.department, "Подразделение"),
+        (changes.block, "Отраслевой блок"),
+    ):
+        if owned is not None and owned.municipality_id != municipality_id:
+            raise CaseError(ErrorCode.INVALID, f"{label} из другого МО.")
+    block = changes.block
+    if block is None and changes.department is not None:
+        block = changes.department.block
+    return {
+        "title": title,
+        "status": changes.status,
+        "cause": cause,
+        "topic": changes.topic,
+        "territory": changes.territory,
+        "place": place,
+        "department": changes.department,
+        "block": block,
+    }
+
+
+# The columns (topic_id: no query for the topic) a merge fills when the target leaves them blank.
+BLANK_FIELDS = (
+    "topic_id", "territory_id", "place", "lat", "lon", "cause", "department_id", "block_id",
+)  # fmt: skip
+
+
+def _fill_blanks(target: Problem, merged: Sequence[Problem]) -> None:
+    """What the target does not say yet, it takes from the first merged problem that does."""
+    for field in BLANK_FIELDS:
+        blank = getattr(target, field)
+        if blank in (None, ""):
+            values = (getattr(p, field) for p in merged)
+            setattr(target, field, next((v for v in values if v not in (None, "")), blank))
+    target.search_lemmas = index_problem(target.title, target.place)
+    target.save(update_fields=[*BLANK_FIELDS, "search_lemmas"])

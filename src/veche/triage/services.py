@@ -21,6 +21,7 @@ from veche.cases.services import (
 )
 from veche.catalog.models import Topic
 from veche.org.models import Department
+from veche.problems.fast_tracks import apply_fast_tracks
 from veche.problems.services import group_repeats
 from veche.triage.dispatch import RULE, Ask, Dispatcher, Routing, sure_enough
 from veche.triage.gazetteer import Gazetteer, RecordKind
@@ -73,6 +74,8 @@ def analyse_cases(case_ids: Sequence[int], *, now: datetime) -> int:
         done += record_analyses(items, at=now)
         for (case, _, analysis), decision in zip(readings, decisions, strict=True):
             _apply(case, analysis, decision, now=now)
+        # A fast-track mechanism's cases join its problem first; their repeats follow them.
+        apply_fast_tracks(_routed_by_rule(decisions), at=now)
         group_repeats(find_repeats(cases), at=now)
     return done
 
@@ -152,6 +155,16 @@ def _apply(case: Case, analysis: Analysis, decision: _Decision, *, now: datetime
         )
     except CaseError:  # changed meanwhile (an officer was quicker): leave it to them
         CaseAnalysis.objects.filter(case=case).update(needs_review=True)
+
+
+def _routed_by_rule(decisions: Sequence[_Decision]) -> list[tuple[Case, int]]:
+    """The cases the pipeline routed by a rule, with the rule (`_apply` may still have left
+    one to an officer: `apply_fast_tracks` checks the department it got)."""
+    return [
+        (d.ask.case, d.routing.rule_id)
+        for d in decisions
+        if d.route and d.routing.by == RULE and d.routing.rule_id is not None
+    ]
 
 
 def _why(routing: Routing) -> str:

@@ -21,6 +21,7 @@ from veche.intake.identity import verified_citizen
 from veche.intake.public_forms import PublicReportForm
 from veche.intake.throttle import within_limit
 from veche.org.models import Municipality
+from veche.problems.roadmap_selectors import public_roadmaps_for_case
 
 STATUS_SALT = "veche.intake.status"
 DEFAULT_CENTRE = (55.7558, 37.6173)
@@ -113,6 +114,10 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
         "steps": [(at, label) for at, label in steps if label],
         "department": case.department.name if case.department else "",
         "rate_url": surveys.link_for(case),
+        "roadmaps": [
+            (r.title, reverse("public_roadmaps:roadmap", args=[r.public_key]))
+            for r in public_roadmaps_for_case(case)
+        ],
     }
     response = render(request, "intake/public/status.html", context)
     response["X-Robots-Tag"] = "noindex"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from veche.catalog.models import Channel
 from veche.reports.models import ReportKind
-from veche.reports.sections import monthly, quarterly, rating
+from veche.reports.sections import monthly, quarterly, rating, roadmaps
 from veche.reports.sections.common import Builder
 
 
@@ -32,6 +32,7 @@ CATALOGUE: dict[ReportKind, tuple[SectionSpec, ...]] = {
         SectionSpec("topics", "Основные темы"),
         SectionSpec("problems", "Основные проблемы"),
         SectionSpec("repeats", "Повторные обращения и возвраты на доработку"),
+        SectionSpec("roadmaps", "Меры и ход выполнения дорожных карт"),
     ),
     ReportKind.MONTHLY: (
         SectionSpec("pos_quality", "ПОС: качество ответов"),
@@ -54,6 +55,7 @@ BUILDERS: dict[str, Builder] = {
     "topics": quarterly.topics,
     "problems": quarterly.problems,
     "repeats": quarterly.repeats,
+    "roadmaps": roadmaps.progress,
     "pos_quality": monthly.quality(Channel.Code.POS),
     "pos_departments": monthly.per_department(Channel.Code.POS),
     "im_quality": monthly.quality(Channel.Code.IM),
