@@ -76,6 +76,9 @@ INSTALLED_APPS = [
     "veche.feedback",
     "veche.analytics",
     "veche.reports",
+    "veche.monitoring",
+    "veche.publishing",
+    "veche.participation",
     "veche.web",
     "veche.demo",
 ]
@@ -190,6 +193,11 @@ else:
 # goes through Django's mail (SMTP below), staff Telegram through the installation's staff bot.
 VECHE_DIGEST_HOUR = env_int(
     "VECHE_DIGEST_HOUR", 8, "local hour (0–23) after which the daily deadline digest is sent"
+)
+# Poll confirmation codes by SMS (participation/sms.py): no real gateway ships; «console»
+# writes the code to the log, «memory» keeps it for the tests.
+VECHE_SMS_GATEWAY = env_str(
+    "VECHE_SMS_GATEWAY", "console", "SMS gateway for poll codes: console (log) or memory (tests)"
 )
 VECHE_STAFF_TELEGRAM_TOKEN = env_str(
     "VECHE_STAFF_TELEGRAM_TOKEN", "", "token of the staff bot for deadline digests; empty: none"

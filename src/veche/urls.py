@@ -23,4 +23,8 @@ urlpatterns = [
     path("report/", include("veche.intake.public_urls")),
     path("public/roadmaps/", include("veche.problems.public_urls")),
     path("open311/v2/", include("veche.intake.open311.urls")),
+    path("monitoring/", include("veche.monitoring.urls")),
+    path("publishing/", include("veche.publishing.urls")),
+    path("participation/", include("veche.participation.urls")),
+    path("public/polls/", include("veche.participation.public_urls")),
 ]
