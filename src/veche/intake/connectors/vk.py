@@ -120,7 +120,7 @@ class VkConnector:
             raise RejectedRequest("Неверный секретный ключ.", status=403)
         if event["type"] not in EVENTS:
             return ()
-        with _ApiSession(str(source.config.get("api_url") or VK_API)) as session:
+        with ApiSession(str(source.config.get("api_url") or VK_API)) as session:
             try:
                 found = _inbound(event, group_id, session)
             except (KeyError, TypeError, ValueError, AttributeError):
@@ -148,7 +148,7 @@ connector = VkConnector()
 FILE_HOSTS = ("userapi.com", "vk.com", "vk.ru", "vkuser.net", "vk-cdn.net", "vkuseraudio.net")
 
 
-class _ApiSession(requests.Session):
+class ApiSession(requests.Session):
     """vk_api calls https://api.vk.ru by a fixed address: this session sends those calls to
     the configured server instead, and never waits without a timeout."""
 
@@ -172,7 +172,7 @@ class _Client:
         self.token = config_secret(source.config, "token")
         if not self.token:
             raise ConnectorError("Не задан ключ доступа сообщества (token или token_env).")
-        self.session = _ApiSession(str(source.config.get("api_url") or VK_API))
+        self.session = ApiSession(str(source.config.get("api_url") or VK_API))
         self.api = vk_api.VkApi(
             token=self.token,
             api_version=str(source.config.get("api_version") or API_VERSION),

@@ -19,29 +19,13 @@ import requests
 import vk_api
 
 from veche.intake.connectors.base import config_secret
-from veche.monitoring.connectors.base import TIMEOUT, ConnectorError, FetchedPost
+from veche.intake.connectors.vk import VK_API, ApiSession
+from veche.monitoring.connectors.base import ConnectorError, FetchedPost
 
 if TYPE_CHECKING:
     from veche.monitoring.models import MonitoredSource
 
-VK_API = "https://api.vk.ru"
 API_VERSION = "5.199"
-
-
-class _Session(requests.Session):
-    """vk_api calls https://api.vk.ru by a fixed address: sent to the configured server."""
-
-    def __init__(self, base: str) -> None:
-        super().__init__()
-        self.base = base.rstrip("/")
-
-    def request(  # type: ignore[override]
-        self, method: str, url: str, *args: Any, **kwargs: Any
-    ) -> requests.Response:
-        if url.startswith(VK_API):
-            url = self.base + url[len(VK_API) :]
-        kwargs.setdefault("timeout", TIMEOUT)
-        return super().request(method, url, *args, **kwargs)
 
 
 class VkWallConnector:
@@ -55,7 +39,7 @@ class VkWallConnector:
             params["owner_id"] = int(owner)
         else:
             params["domain"] = owner.removeprefix("https://vk.com/").strip("/")
-        session = _Session(str(source.config.get("api_url") or VK_API))
+        session = ApiSession(str(source.config.get("api_url") or VK_API))
         api = vk_api.VkApi(
             token=token, api_version=API_VERSION, session=session, config=jconfig.MemoryConfig
         )
