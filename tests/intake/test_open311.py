@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from xml.etree.ElementTree import Element
 
 import pytest
-from defusedxml.ElementTree import fromstring  # type: ignore[import-untyped]
+from defusedxml.ElementTree import fromstring
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.test import Client
