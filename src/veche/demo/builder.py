@@ -25,6 +25,7 @@ from veche.demo import places
 from veche.demo.answer_templates import create_answer_templates
 from veche.demo.cases import CaseBuilder
 from veche.demo.channels import create_sources
+from veche.demo.engagement import add_engagement
 from veche.demo.flow import Flow
 from veche.demo.problem_work import add_problem_work
 from veche.demo.problems import MissingTopicError, topic_ids
@@ -34,6 +35,7 @@ from veche.demo.staff import create_staff, staff_specs
 from veche.demo.stories import StoryFlow
 from veche.demo.structure import build_structure
 from veche.org.models import Membership, Municipality, User
+from veche.participation.models import Ballot
 from veche.problems.models import FastTrack, Instruction
 from veche.triage.gazetteer import DEMO_GAZETTEER
 from veche.triage.gazetteer_store import ImportReport, import_gazetteer
@@ -94,6 +96,8 @@ def build_demo(
     add_quality(structure.municipality, rng, now=now)  # photos, brush-off checks, ratings
     _say("Проблемы, механизмы ускоренного решения, дорожная карта, совещания…", enabled=progress)
     add_problem_work(structure, now=now)
+    _say("Госпаблики, мониторинг инфополя, опрос и общественное обсуждение…", enabled=progress)
+    add_engagement(structure, now=now)
     _say("Аналитика: показатели обращений и дневные свёртки…", enabled=progress)
     rebuild_rollups()  # the analytics pages are ready at once, not after the minute task
     seconds = time.perf_counter() - started
@@ -149,5 +153,7 @@ def delete_demo(municipality: Municipality) -> None:
         # They hold their owners and executors (PROTECT): gone before the staff are.
         Instruction.objects.filter(municipality=municipality).delete()
         FastTrack.objects.filter(municipality=municipality).delete()
+        # A ballot holds its voter (PROTECT): the polls' ballots go before the polls do.
+        Ballot.objects.filter(poll__municipality=municipality).delete()
         User.objects.filter(pk__in=list(staff.values_list("pk", flat=True))).delete()
         municipality.delete()

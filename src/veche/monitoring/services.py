@@ -76,7 +76,7 @@ def fetch_source(source: MonitoredSource, *, now: datetime) -> int:
     with transaction.atomic(durable=True):
         # Oldest first: of two copies in one batch, the earlier post is the original.
         for post in sorted(posts, key=lambda p: p.published_at):
-            mention, created = _record(source, without_nul(post), gazetteer, words, now=now)
+            mention, created = record_post(source, without_nul(post), gazetteer, words, now=now)
             if mention is not None:
                 touched.append(mention)
                 new += created
@@ -92,7 +92,7 @@ def fetch_source(source: MonitoredSource, *, now: datetime) -> int:
     return new
 
 
-def _record(
+def record_post(
     source: MonitoredSource,
     post: FetchedPost,
     gazetteer: Gazetteer | None,
@@ -100,6 +100,9 @@ def _record(
     *,
     now: datetime,
 ) -> tuple[Mention | None, bool]:
+    """One fetched post: its figures refreshed if it is known, a new mention if it names the
+    municipality's places or watched words, nothing otherwise. Returns the mention (if any)
+    and whether it is new. The caller checks the alerts of what it touched."""
     known = Mention.objects.filter(source=source, external_id=post.external_id[:300]).first()
     if known is not None:
         _refresh(known, post, now=now)
