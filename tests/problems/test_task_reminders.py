@@ -162,7 +162,7 @@ def test_the_daily_digest_mails_them_and_the_head_gets_every_overdue_instruction
     assert "Просрочено (2):" in head.body
     for instruction in (housing, roads):
         assert (
-            f"— Поручение №{instruction.pk} «{instruction.text}»: срок исполнения — по 25.11.2026"
+            f"— Поручение №{instruction.pk} «{instruction.text}»: срок поручения — по 25.11.2026"
             in head.body
         )
         assert f"http://localhost:8000/problems/instructions/{instruction.pk}/" in head.body

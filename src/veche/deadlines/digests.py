@@ -30,6 +30,14 @@ from veche.deadlines.models import Digest, Notification, StaffContact
 from veche.deadlines.telegram import TelegramSendError, send_message, staff_bot_configured
 from veche.org.models import User
 
+# What a digest line says of an item other than a case's clock, by its key's prefix (the apps
+# that make such items name them: problems «instruction:…», «action:…»; monitoring «monitoring-
+# alert:…»). The prefixes are plain strings: deadlines imports none of those apps.
+ITEM_LABELS = {
+    "instruction": "срок поручения",
+    "action": "срок мероприятия дорожной карты",
+    "monitoring-alert": "сигнал инфополя",
+}
 OVERDUE, TODAY, SOON = "Просрочено", "Истекает сегодня", "Истекает позже"
 GROUPS = (OVERDUE, TODAY, SOON)
 
@@ -160,7 +168,7 @@ def _lines(notes: Sequence[Notification], *, zone: str, now: datetime) -> list[D
             if note.settled_at is not None or note.due_at is None or key in lines:
                 continue
             due_at, number, url = note.due_at, note.subject, note.url
-            label = "срок исполнения"
+            label = ITEM_LABELS.get(note.item_key.partition(":")[0], "срок исполнения")
         group = OVERDUE if due_at <= now else TODAY if due_at <= today_ends else SOON
         lines[key] = DigestLine(
             group=group,
