@@ -20,6 +20,15 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache: the login guard's counters and the public forms'
+    throttles live there, and the file cache outlives a run."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def seeded_channels(transactional_db: None) -> None:
     """Transactional tests flush the data that migrations seeded; put the channels back."""

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "veche.web.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -161,6 +162,15 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("VECHE_SECURE_COOKIES", False, "send cookies over HTTPS only")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# htmx sends the token from the page (hx-headers in web/base.html), never reads the cookie.
+CSRF_COOKIE_HTTPONLY = True
+# Login lockout (web/login_guard.py): counters in the shared cache.
+VECHE_LOGIN_ATTEMPTS = env_int(
+    "VECHE_LOGIN_ATTEMPTS", 5, "failed logins for one username before it is locked"
+)
+VECHE_LOGIN_LOCK_MINUTES = env_int(
+    "VECHE_LOGIN_LOCK_MINUTES", 15, "window of counted failed logins and length of the lock, min"
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

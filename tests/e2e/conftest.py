@@ -62,7 +62,12 @@ def _channels(seeded_channels: None) -> None:
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="ru-RU")
+    # Playwright's wait_for_function evaluates its string with eval, which the page's
+    # Content-Security-Policy forbids: these pages bypass the policy. tests/e2e/test_csp.py
+    # drives the pages under the policy (the strict_page fixture there).
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 900}, locale="ru-RU", bypass_csp=True
+    )
     page = context.new_page()
     yield page
     context.close()

@@ -35,6 +35,15 @@
     });
   });
 
+  // A <select data-autosubmit> sends its form on change (no inline handlers: the
+  // Content-Security-Policy forbids them).
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    if (field instanceof HTMLSelectElement && "autosubmit" in field.dataset && field.form) {
+      field.form.submit();
+    }
+  });
+
   // Filters sent by htmx leave out the empty fields, so the address bar stays short and
   // readable («/cases/?q=яма», not «?q=яма&regime=&channel=&…»).
   document.addEventListener("htmx:configRequest", function (event) {
