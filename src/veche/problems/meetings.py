@@ -24,13 +24,12 @@ from django.utils import timezone
 
 from veche.cases.errors import CaseError, ErrorCode
 from veche.deadlines.items import settle_item
-from veche.org.access import Action as Do
 from veche.org.models import Department, Membership, Municipality, User
-from veche.org.selectors import actor_scope
 from veche.problems.models import Instruction, Meeting, Problem, Roadmap
 from veche.problems.reminders import instruction_key
+from veche.problems.selectors import may_manage
+from veche.problems.services import NO_RIGHTS, require_manage
 
-NO_RIGHTS = "Недостаточно прав для этого действия."
 MAX_TEXT = 5000
 MAX_PARTICIPANTS = 200
 
@@ -56,11 +55,6 @@ class InstructionData:
     roadmap: Roadmap | None = None
 
 
-def may_manage(municipality_id: int, by: User) -> bool:
-    """МЦУ-wide work in the municipality: record meetings, give and change instructions."""
-    return municipality_id in actor_scope(by).municipality_ids(Do.WORK)
-
-
 def may_report(instruction: Instruction, by: User) -> bool:
     return instruction.owner_id == by.pk
 
@@ -79,7 +73,7 @@ def may_control(instruction: Instruction, by: User) -> bool:
 def create_meeting(
     municipality: Municipality, data: MeetingData, *, by: User, now: datetime
 ) -> Meeting:
-    _require_manage(municipality.pk, by)
+    require_manage(municipality.pk, by)
     _check_meeting(municipality.pk, data)
     with transaction.atomic(durable=True):
         meeting = Meeting(municipality=municipality, created_at=now, created_by=by)
@@ -90,7 +84,7 @@ def create_meeting(
 
 
 def update_meeting(meeting: Meeting, data: MeetingData, *, by: User, now: datetime) -> Meeting:
-    _require_manage(meeting.municipality_id, by)
+    require_manage(meeting.municipality_id, by)
     _check_meeting(meeting.municipality_id, data)
     with transaction.atomic(durable=True):
         current = Meeting.objects.select_for_update().get(pk=meeting.pk)  # one editor at a time
@@ -112,7 +106,7 @@ def give_instruction(
     meeting: Meeting | None = None,
 ) -> Instruction:
     """An instruction of `meeting`, or one given on its own."""
-    _require_manage(municipality.pk, by)
+    require_manage(municipality.pk, by)
     if meeting is not None and meeting.municipality_id != municipality.pk:
         raise CaseError(ErrorCode.INVALID, "Совещание из другого МО.")
     _check_instruction(municipality, data, now=now, due_changed=True)
@@ -130,7 +124,7 @@ def update_instruction(
 ) -> Instruction:
     """Change what an open instruction says, its owner or its due day. A new owner or day
     settles the reminders made so far: the next run reminds whoever it concerns now."""
-    _require_manage(instruction.municipality_id, by)
+    require_manage(instruction.municipality_id, by)
     with transaction.atomic(durable=True):
         current = _locked(instruction)
         _require_open(current)
@@ -233,11 +227,6 @@ def cancel_instruction(
 
 
 # --- helpers (no transactions) ---------------------------------------------------------------
-
-
-def _require_manage(municipality_id: int, by: User) -> None:
-    if not may_manage(municipality_id, by):
-        raise CaseError(ErrorCode.FORBIDDEN, NO_RIGHTS)
 
 
 def _require_control(instruction: Instruction, by: User) -> None:

@@ -21,14 +21,13 @@ from django.utils import timezone
 from veche.cases.errors import CaseError, ErrorCode
 from veche.cases.files import check_upload, safe_name
 from veche.catalog.models import Topic
-from veche.org.access import Action as Do
 from veche.org.models import Department, Membership, Municipality, Territory, User
-from veche.org.selectors import actor_scope
 from veche.problems.models import Action, ActionDocument, Problem, Roadmap
+from veche.problems.selectors import may_manage
+from veche.problems.services import NO_RIGHTS, require_manage
 
 MAX_ACTIONS = 200
 MAX_DOCUMENTS = 30
-NO_RIGHTS = "Недостаточно прав для этого действия."
 
 
 @dataclass(frozen=True)
@@ -61,11 +60,6 @@ class ActionData:
     note: str = ""
 
 
-def may_manage(municipality_id: int, by: User) -> bool:
-    """МЦУ-wide work in the municipality: create and change road maps and their actions."""
-    return municipality_id in actor_scope(by).municipality_ids(Do.WORK)
-
-
 def may_report(action: Action, by: User) -> bool:
     """The МЦУ, or the official responsible for the action."""
     return action.responsible_id == by.pk or may_manage(action.roadmap.municipality_id, by)
@@ -74,7 +68,7 @@ def may_report(action: Action, by: User) -> bool:
 def create_roadmap(
     municipality: Municipality, data: RoadmapData, *, by: User, now: datetime
 ) -> Roadmap:
-    _require_manage(municipality.pk, by)
+    require_manage(municipality.pk, by)
     _check_roadmap(municipality, data)
     with transaction.atomic():
         roadmap = Roadmap(municipality=municipality, created_at=now, created_by=by)
@@ -84,7 +78,7 @@ def create_roadmap(
 
 
 def update_roadmap(roadmap: Roadmap, data: RoadmapData, *, by: User, now: datetime) -> Roadmap:
-    _require_manage(roadmap.municipality_id, by)
+    require_manage(roadmap.municipality_id, by)
     _check_roadmap(roadmap.municipality, data)
     with transaction.atomic():
         locked = Roadmap.objects.select_for_update().get(pk=roadmap.pk)
@@ -94,7 +88,7 @@ def update_roadmap(roadmap: Roadmap, data: RoadmapData, *, by: User, now: dateti
 
 
 def add_action(roadmap: Roadmap, data: ActionData, *, by: User, now: datetime) -> Action:
-    _require_manage(roadmap.municipality_id, by)
+    require_manage(roadmap.municipality_id, by)
     _check_action(roadmap, data)
     with transaction.atomic():
         Roadmap.objects.select_for_update().filter(pk=roadmap.pk).first()
@@ -113,7 +107,7 @@ def add_action(roadmap: Roadmap, data: ActionData, *, by: User, now: datetime) -
 def update_action(action: Action, data: ActionData, *, by: User, now: datetime) -> Action:
     """Change everything about an action (the МЦУ)."""
     roadmap = action.roadmap
-    _require_manage(roadmap.municipality_id, by)
+    require_manage(roadmap.municipality_id, by)
     _check_action(roadmap, data)
     with transaction.atomic():
         locked = Action.objects.select_for_update().get(pk=action.pk)
@@ -141,7 +135,7 @@ def report_progress(
 
 def reorder_actions(roadmap: Roadmap, order: Sequence[int], *, by: User) -> None:
     """Put the road map's actions in the order of `order`, which names each of them once."""
-    _require_manage(roadmap.municipality_id, by)
+    require_manage(roadmap.municipality_id, by)
     with transaction.atomic():
         Roadmap.objects.select_for_update().filter(pk=roadmap.pk).first()
         actions = {a.pk: a for a in roadmap.actions.all()}
@@ -167,7 +161,7 @@ def move_action(action: Action, step: int, *, by: User) -> None:
 
 def delete_action(action: Action, *, by: User) -> None:
     """Delete an action with its documents (their files go once the deletion is committed)."""
-    _require_manage(action.roadmap.municipality_id, by)
+    require_manage(action.roadmap.municipality_id, by)
     with transaction.atomic():
         names = list(action.documents.values_list("file", flat=True))
         action.delete()
@@ -227,11 +221,6 @@ def roadmap_progress(actions: Iterable[Action]) -> int | None:
 
 
 # --- checks and helpers -------------------------------------------------------------------------
-
-
-def _require_manage(municipality_id: int, by: User) -> None:
-    if not may_manage(municipality_id, by):
-        raise CaseError(ErrorCode.FORBIDDEN, NO_RIGHTS)
 
 
 def _check_roadmap(municipality: Municipality, data: RoadmapData) -> None:

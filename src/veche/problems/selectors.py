@@ -18,6 +18,14 @@ from veche.problems.figures import with_overdue_count
 from veche.problems.models import Problem
 
 Sort = Literal["last", "cases", "citizens", "overdue"]
+
+
+def may_manage(municipality_id: int, actor: User) -> bool:
+    """МЦУ-wide work in the municipality: what naming and merging problems, road maps,
+    meetings and instructions need (not one department's or block's cases)."""
+    return municipality_id in actor_scope(actor).municipality_ids(Action.WORK)
+
+
 SORTS: dict[str, str] = {
     "last": "последнее обращение",
     "cases": "обращений",

@@ -20,11 +20,12 @@ from veche.org.access import Action
 from veche.org.models import Block, Department, Municipality, Territory, User
 from veche.org.selectors import actor_scope
 from veche.problems.models import FastTrack, Instruction, Problem, ProblemCase, Roadmap
-from veche.problems.selectors import index_problem
+from veche.problems.selectors import index_problem, may_manage
 
 TITLE_LENGTH = 120
 NAME_LENGTH = 300  # Problem.title, Problem.place
 CAUSE_LENGTH = 10_000
+NO_RIGHTS = "Недостаточно прав для этого действия."
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def create_problem(
     title = " ".join(title.split())
     if not title:
         raise CaseError(ErrorCode.INVALID, "Укажите название проблемы.")
-    _require_work(municipality.pk, by)
+    require_manage(municipality.pk, by)
     if any(case.municipality_id != municipality.pk for case in cases):
         raise CaseError(ErrorCode.INVALID, "Обращение из другого МО.")
     with transaction.atomic():
@@ -176,7 +177,7 @@ def update_problem(
     """An officer names or edits a problem. The first edit names it (`named_at`,
     `named_by`): from then on it is the МЦУ's problem, no longer a grouping of the pipeline.
     The cases keep their answers, clocks and departments: the owner here is the problem's."""
-    _require_work(problem.municipality_id, by)
+    require_manage(problem.municipality_id, by)
     values = _checked(problem.municipality_id, changes)
     with transaction.atomic(durable=True):
         locked = _locked([problem.pk])[problem.pk]
@@ -207,7 +208,7 @@ def merge_problems(
         raise CaseError(ErrorCode.INVALID, "Выберите проблемы, которые объединить с этой.")
     if target.pk in other_ids:
         raise CaseError(ErrorCode.INVALID, "Проблему нельзя объединить с ней самой.")
-    _require_work(target.municipality_id, by)
+    require_manage(target.municipality_id, by)
     if any(p.municipality_id != target.municipality_id for p in others):
         raise CaseError(ErrorCode.INVALID, "Проблема из другого МО.")
     with transaction.atomic(durable=True):
@@ -233,7 +234,7 @@ def split_problem(
     problem with the same topic, place and owner (an Event on each case's timeline)."""
     if not cases:
         raise CaseError(ErrorCode.INVALID, "Отметьте обращения, которые выделить в новую проблему.")
-    _require_work(problem.municipality_id, by)
+    require_manage(problem.municipality_id, by)
     with transaction.atomic(durable=True):
         source = _locked([problem.pk])[problem.pk]
         members = set(
@@ -277,7 +278,7 @@ def _move(
     given), and every problem touched is recounted. Runs inside the caller's transaction."""
     scope = actor_scope(by)
     if any(not scope.can(Action.WORK, case) for case in cases):
-        raise CaseError(ErrorCode.FORBIDDEN, "Недостаточно прав для этого действия.")
+        raise CaseError(ErrorCode.FORBIDDEN, NO_RIGHTS)
     target_id = problem.pk if problem else None
     current = {
         link.case_id: link.problem_id
@@ -374,11 +375,10 @@ def _reason_label(reason: str) -> str:
     return f"Проблема: {ProblemCase.Reason(reason).label}"
 
 
-def _require_work(municipality_id: int, by: User) -> None:
-    """Problems are the МЦУ's: naming, merging and splitting need work on every case of the
-    municipality, not of one department or block."""
-    if municipality_id not in actor_scope(by).municipality_ids(Action.WORK):
-        raise CaseError(ErrorCode.FORBIDDEN, "Недостаточно прав для этого действия.")
+def require_manage(municipality_id: int, by: User) -> None:
+    """Problems, road maps, meetings and instructions are the МЦУ's (`may_manage`)."""
+    if not may_manage(municipality_id, by):
+        raise CaseError(ErrorCode.FORBIDDEN, NO_RIGHTS)
 
 
 def _locked(ids: Sequence[int]) -> dict[int, Problem]:

@@ -22,6 +22,7 @@ from veche.org.access import Action
 from veche.org.models import Municipality, Territory
 from veche.org.selectors import actor_scope
 from veche.problems.recurring import find_candidates
+from veche.problems.selectors import may_manage
 from veche.problems.services import create_problem
 from veche.web.http import AuthedRequest
 
@@ -83,7 +84,7 @@ def candidate_list(request: AuthedRequest) -> HttpResponse:
             {"candidate": c, "numbers": [(pk, numbers[pk]) for pk in c.case_ids if pk in numbers]}
             for c in candidates
         ],
-        "may_name": municipality.pk in scope.municipality_ids(Action.WORK),
+        "may_name": may_manage(municipality.pk, request.user),
         "at": day,
         "shown": SHOWN,
     }
@@ -98,7 +99,7 @@ def name_candidate(request: AuthedRequest) -> HttpResponse:
         return _error(request, _first_error(form))
     data = form.cleaned_data
     municipality = _viewed(request, data["municipality"])
-    if municipality.pk not in actor_scope(request.user).municipality_ids(Action.WORK):
+    if not may_manage(municipality.pk, request.user):
         raise PermissionDenied(NO_WORK)
     cases = list(
         visible_cases(request.user)

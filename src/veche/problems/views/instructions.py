@@ -27,6 +27,8 @@ from veche.problems.meeting_forms import (
 )
 from veche.problems.meeting_selectors import visible_instructions, visible_meetings
 from veche.problems.models import Instruction
+from veche.problems.selectors import may_manage
+from veche.problems.services import NO_RIGHTS
 from veche.problems.views.meetings import ERROR_STATUS, municipality_for_new, row
 from veche.web.http import AuthedRequest
 
@@ -64,8 +66,8 @@ def instruction_new(request: AuthedRequest) -> HttpResponse:
 def instruction_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     instruction = _visible_instruction(request, pk)
     municipality = instruction.municipality
-    if not service.may_manage(municipality.pk, request.user):
-        raise PermissionDenied(service.NO_RIGHTS)
+    if not may_manage(municipality.pk, request.user):
+        raise PermissionDenied(NO_RIGHTS)
     if request.method == "GET":
         form = InstructionForm(
             initial=InstructionForm.initial_of(instruction), municipality=municipality
@@ -140,11 +142,8 @@ def _instruction_page(
         "can_report": is_open and not reported and service.may_report(instruction, user),
         "can_check": is_open and reported and service.may_control(instruction, user),
         "can_cancel": is_open
-        and (
-            instruction.controller_id == user.pk
-            or service.may_manage(instruction.municipality_id, user)
-        ),
-        "can_edit": is_open and service.may_manage(instruction.municipality_id, user),
+        and (instruction.controller_id == user.pk or may_manage(instruction.municipality_id, user)),
+        "can_edit": is_open and may_manage(instruction.municipality_id, user),
         **forms_shown,
     }
     return render(request, "problems/instruction.html", context, status=status)

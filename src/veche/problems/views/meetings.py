@@ -35,6 +35,8 @@ from veche.problems.meeting_selectors import (
     visible_meetings,
 )
 from veche.problems.models import Instruction, Meeting, Problem, Roadmap
+from veche.problems.selectors import may_manage
+from veche.problems.services import NO_RIGHTS
 from veche.web.http import AuthedRequest, render_page
 
 PAGE_SIZE = 50
@@ -151,8 +153,8 @@ def meeting_new(request: AuthedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting = _visible_meeting(request, pk)
-    if not service.may_manage(meeting.municipality_id, request.user):
-        raise PermissionDenied(service.NO_RIGHTS)
+    if not may_manage(meeting.municipality_id, request.user):
+        raise PermissionDenied(NO_RIGHTS)
     if request.method == "GET":
         initial = {
             "title": meeting.title,
@@ -247,7 +249,7 @@ def _meeting_page(
         "form": form,
         "error": error,
         "notice": notice,
-        "may_manage": service.may_manage(meeting.municipality_id, request.user),
+        "may_manage": may_manage(meeting.municipality_id, request.user),
     }
     return render_page(
         request,
@@ -270,13 +272,13 @@ def municipality_for_new(request: AuthedRequest) -> Municipality:
     asked for (`municipality`), else the page's own — always one the person manages."""
     allowed = _managed(request)
     if not allowed:
-        raise PermissionDenied(service.NO_RIGHTS)
+        raise PermissionDenied(NO_RIGHTS)
     wanted = _asked_municipality(request)
     if wanted is None:
         own = request.municipality
         wanted = own.pk if own is not None and own.pk in allowed else min(allowed)
     if wanted not in allowed:
-        raise PermissionDenied(service.NO_RIGHTS)
+        raise PermissionDenied(NO_RIGHTS)
     return Municipality.objects.get(pk=wanted)
 
 
@@ -285,7 +287,7 @@ def _asked_municipality(request: AuthedRequest) -> int | None:
     raw = source.get("municipality", "")
     if raw:
         if not raw.isdigit():
-            raise PermissionDenied(service.NO_RIGHTS)
+            raise PermissionDenied(NO_RIGHTS)
         return int(raw)
     for name, model in (("problem", Problem), ("roadmap", Roadmap)):
         value = request.GET.get(name, "")

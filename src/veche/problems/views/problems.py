@@ -15,8 +15,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from veche.cases.errors import CaseError, ErrorCode
 from veche.cases.models import Case
 from veche.cases.selectors import visible_cases
-from veche.org.access import Action
-from veche.org.selectors import actor_scope
 from veche.problems.figures import problem_figures
 from veche.problems.forms import (
     MergeForm,
@@ -29,6 +27,7 @@ from veche.problems.forms import (
 from veche.problems.models import Problem
 from veche.problems.selectors import (
     listed_problems,
+    may_manage,
     other_problems,
     problem_cases,
     visible_problems,
@@ -247,7 +246,7 @@ def _member(request: AuthedRequest, problem: Problem, case_id: int) -> Case:
 
 
 def _may_work(request: AuthedRequest, problem: Problem) -> bool:
-    return problem.municipality_id in actor_scope(request.user).municipality_ids(Action.WORK)
+    return may_manage(problem.municipality_id, request.user)
 
 
 def _status(error: CaseError) -> int:

@@ -34,14 +34,13 @@ from veche.problems.roadmaps import (
     create_roadmap,
     delete_action,
     delete_document,
-    may_manage,
     move_action,
     report_progress,
     roadmap_progress,
     update_action,
     update_roadmap,
 )
-from veche.problems.selectors import visible_problems
+from veche.problems.selectors import may_manage, visible_problems
 from veche.problems.views.effect_chart import effect_view
 from veche.web.http import AuthedRequest
 
