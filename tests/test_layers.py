@@ -24,6 +24,8 @@ LAYERS = {
     "participation": 7,
     "analytics": 8,
     "reports": 9,
+    "privacy": 9,
+    "ops": 9,
     "demo": 10,
 }
 

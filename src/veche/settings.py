@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "veche.monitoring",
     "veche.publishing",
     "veche.participation",
+    "veche.privacy",
+    "veche.ops",
     "veche.web",
     "veche.demo",
 ]

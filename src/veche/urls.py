@@ -27,4 +27,6 @@ urlpatterns = [
     path("publishing/", include("veche.publishing.urls")),
     path("participation/", include("veche.participation.urls")),
     path("public/polls/", include("veche.participation.public_urls")),
+    path("privacy/", include("veche.privacy.urls")),
+    path("", include("veche.ops.urls")),
 ]
