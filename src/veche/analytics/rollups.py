@@ -316,8 +316,9 @@ def _update_counters(rows: list[DailyRollup]) -> None:
     # The counters are plain fields: their columns have their names.
     columns = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in COUNTERS)
     with connection.cursor() as cursor:
+        sql = f"UPDATE {table} SET {columns} WHERE id = %s"  # noqa: S608  # nosec B608
         cursor.executemany(
-            f"UPDATE {table} SET {columns} WHERE id = %s",  # noqa: S608 - names from the model
+            sql,  # the names come from the model, the values are parameters
             [[getattr(row, c) for c in COUNTERS] + [row.pk] for row in rows],
         )
 

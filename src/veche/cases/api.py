@@ -36,6 +36,7 @@ from veche.cases.services import (
 from veche.cases.workflow import Regime, Status
 from veche.catalog.models import Channel, Topic
 from veche.org.access import Action
+from veche.org.api import api_user
 from veche.org.models import Department, Municipality, Territory, User
 from veche.org.selectors import actor_scope
 
@@ -221,12 +222,6 @@ class Message(Schema):
     message: str
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)  # noqa: S101 - guaranteed by the API's authenticators
-    return user
-
-
 def case_out(case: Case) -> CaseOut:
     author = case.author
     return CaseOut(
@@ -310,7 +305,7 @@ def _intake_municipality(user: User, requested: int | None) -> Municipality:
 @router.get("/cases", response=CaseList, summary="Список обращений с фильтрами")
 def list_cases(request: HttpRequest, filters: Query[CaseFilterIn]) -> CaseList:
     qs = inbox_cases(
-        _user(request),
+        api_user(request),
         CaseFilter(
             status=tuple(filters.status),
             regime=filters.regime,
@@ -340,7 +335,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilterIn]) -> CaseList:
     summary="Зарегистрировать обращение (повтор с тем же external_id вернёт первое)",
 )
 def create(request: HttpRequest, payload: CaseIn) -> Reply[CaseOut]:
-    user = _user(request)
+    user = api_user(request)
     municipality = _intake_municipality(user, payload.municipality_id)
     topic_id = payload.topic_id
     if topic_id is not None and not Topic.objects.filter(pk=topic_id).exists():
@@ -366,12 +361,12 @@ def create(request: HttpRequest, payload: CaseIn) -> Reply[CaseOut]:
 
 @router.get("/cases/{case_id}", response=CaseOut, summary="Карточка обращения")
 def detail(request: HttpRequest, case_id: int) -> CaseOut:
-    return case_out(case_detail(_user(request), case_id))
+    return case_out(case_detail(api_user(request), case_id))
 
 
 @router.post("/cases/{case_id}/transition", response=CaseOut, summary="Сменить статус")
 def transition(request: HttpRequest, case_id: int, payload: TransitionIn) -> CaseOut:
-    user = _user(request)
+    user = api_user(request)
     case = case_detail(user, case_id)
     change_status(case, payload.status, by=user, now=timezone.now(), comment=payload.comment)
     return case_out(case_detail(user, case_id))
@@ -379,7 +374,7 @@ def transition(request: HttpRequest, case_id: int, payload: TransitionIn) -> Cas
 
 @router.post("/cases/{case_id}/assign", response=CaseOut, summary="Назначить исполнителя")
 def assign(request: HttpRequest, case_id: int, payload: AssignIn) -> CaseOut:
-    user = _user(request)
+    user = api_user(request)
     case = case_detail(user, case_id)
     department = Department.objects.filter(
         pk=payload.department_id, municipality_id=case.municipality_id
@@ -392,7 +387,7 @@ def assign(request: HttpRequest, case_id: int, payload: AssignIn) -> CaseOut:
 
 @router.post("/cases/{case_id}/topic", response=CaseOut, summary="Изменить тему")
 def topic(request: HttpRequest, case_id: int, payload: TopicIn) -> CaseOut:
-    user = _user(request)
+    user = api_user(request)
     case = case_detail(user, case_id)
     chosen = None
     if payload.topic_id is not None:
@@ -405,7 +400,7 @@ def topic(request: HttpRequest, case_id: int, payload: TopicIn) -> CaseOut:
 
 @router.post("/cases/{case_id}/location", response=CaseOut, summary="Указать место")
 def location(request: HttpRequest, case_id: int, payload: LocationIn) -> CaseOut:
-    user = _user(request)
+    user = api_user(request)
     case = case_detail(user, case_id)
     if (
         payload.territory_id is not None
@@ -428,7 +423,7 @@ def location(request: HttpRequest, case_id: int, payload: LocationIn) -> CaseOut
 
 @router.post("/cases/{case_id}/merge", response=CaseOut, summary="Объединить с другим обращением")
 def merge(request: HttpRequest, case_id: int, payload: LinkIn) -> CaseOut:
-    user = _user(request)
+    user = api_user(request)
     case, into = case_detail(user, case_id), case_detail(user, payload.case_id)
     merge_case(case, into, by=user, now=timezone.now(), comment=payload.comment)
     return case_out(case_detail(user, case_id))
@@ -436,7 +431,7 @@ def merge(request: HttpRequest, case_id: int, payload: LinkIn) -> CaseOut:
 
 @router.post("/cases/{case_id}/duplicate", response=CaseOut, summary="Отметить как дубликат")
 def duplicate(request: HttpRequest, case_id: int, payload: LinkIn) -> CaseOut:
-    user = _user(request)
+    user = api_user(request)
     case, original = case_detail(user, case_id), case_detail(user, payload.case_id)
     mark_duplicate(case, original, by=user, now=timezone.now(), comment=payload.comment)
     return case_out(case_detail(user, case_id))
@@ -446,14 +441,14 @@ def duplicate(request: HttpRequest, case_id: int, payload: LinkIn) -> CaseOut:
     "/cases/{case_id}/comments", response={201: EventOut}, summary="Внутренний комментарий"
 )
 def comment(request: HttpRequest, case_id: int, payload: CommentIn) -> Reply[Event]:
-    user = _user(request)
+    user = api_user(request)
     event = add_comment(case_detail(user, case_id), payload.text, by=user, now=timezone.now())
     return Reply(201, event)
 
 
 @router.get("/cases/{case_id}/events", response=list[EventOut], summary="Хронология")
 def events(request: HttpRequest, case_id: int) -> list[Event]:
-    return list(case_timeline(case_detail(_user(request), case_id)))
+    return list(case_timeline(case_detail(api_user(request), case_id)))
 
 
 @router.get(
@@ -462,7 +457,7 @@ def events(request: HttpRequest, case_id: int) -> list[Event]:
     summary="Данные заявителя (просмотр записывается в журнал)",
 )
 def author(request: HttpRequest, case_id: int) -> CitizenOut:
-    user = _user(request)
+    user = api_user(request)
     citizen = reveal_author(case_detail(user, case_id), by=user, purpose="api")
     if citizen is None:
         raise CaseError(ErrorCode.NOT_FOUND, "Обращение анонимное.")
@@ -481,6 +476,6 @@ def author(request: HttpRequest, case_id: int) -> CitizenOut:
     summary="Лента событий по видимым обращениям (для синхронизации), по возрастанию id",
 )
 def event_feed(request: HttpRequest, page: Query[FeedIn]) -> list[Event]:
-    case_ids = Case.objects.filter(scope_filter(actor_scope(_user(request)))).values("pk")
+    case_ids = Case.objects.filter(scope_filter(actor_scope(api_user(request)))).values("pk")
     feed = Event.objects.filter(pk__gt=page.after_id, case_id__in=case_ids).order_by("pk")
     return list(feed[: page.limit])

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from veche.org.models import ApiClient, User
 
-TOKEN_PREFIX = "vch_"  # noqa: S105 - a visible marker, not a secret
+TOKEN_PREFIX = "vch_"  # noqa: S105 - a visible marker, not a secret  # nosec B105
 
 
 def hash_token(token: str) -> str:

@@ -13,6 +13,7 @@ from pydantic import AwareDatetime
 from veche.cases.errors import CaseError, ErrorCode
 from veche.cases.selectors import visible_cases
 from veche.catalog.models import Topic
+from veche.org.api import api_user
 from veche.org.models import Block, Department, Territory, User
 from veche.problems.figures import Figures, problem_figures
 from veche.problems.models import Problem, ProblemCase
@@ -131,12 +132,6 @@ class MoveOut(Schema):
     problem_id: int | None
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)  # noqa: S101 - guaranteed by the API's authenticators
-    return user
-
-
 def _problem(user: User, problem_id: int) -> Problem:
     problem = visible_problems(user).filter(pk=problem_id).first()
     if problem is None:
@@ -229,7 +224,7 @@ def _detail(user: User, problem_id: int) -> ProblemDetailOut:
 def list_problems(request: HttpRequest, filters: Query[ProblemFilterIn]) -> ProblemList:
     now = timezone.now()
     problems = listed_problems(
-        _user(request),
+        api_user(request),
         ProblemFilter(
             status=filters.status or "",
             named=filters.named,
@@ -247,7 +242,7 @@ def list_problems(request: HttpRequest, filters: Query[ProblemFilterIn]) -> Prob
 
 @router.get("/problems/{problem_id}", response=ProblemDetailOut, summary="Проблема и её обращения")
 def detail(request: HttpRequest, problem_id: int) -> ProblemDetailOut:
-    return _detail(_user(request), problem_id)
+    return _detail(api_user(request), problem_id)
 
 
 @router.patch(
@@ -256,7 +251,7 @@ def detail(request: HttpRequest, problem_id: int) -> ProblemDetailOut:
     summary="Назвать или изменить проблему (первое изменение называет её)",
 )
 def update(request: HttpRequest, problem_id: int, payload: ProblemPatchIn) -> ProblemDetailOut:
-    user = _user(request)
+    user = api_user(request)
     problem = _problem(user, problem_id)
     changes = _changes(problem, payload)
     update_problem(problem, changes, by=user, now=timezone.now())
@@ -269,7 +264,7 @@ def update(request: HttpRequest, problem_id: int, payload: ProblemPatchIn) -> Pr
     summary="Влить другие проблемы МО в эту: их обращения, дорожные карты, механизмы и поручения",
 )
 def merge(request: HttpRequest, problem_id: int, payload: MergeIn) -> ProblemDetailOut:
-    user = _user(request)
+    user = api_user(request)
     problem = _problem(user, problem_id)
     wanted = set(payload.problem_ids)
     others = list(visible_problems(user).filter(pk__in=wanted))
@@ -288,7 +283,7 @@ def merge(request: HttpRequest, problem_id: int, payload: MergeIn) -> ProblemDet
     summary="Выделить обращения проблемы в новую, названную",
 )
 def split(request: HttpRequest, problem_id: int, payload: SplitIn) -> Reply[ProblemDetailOut]:
-    user = _user(request)
+    user = api_user(request)
     problem = _problem(user, problem_id)
     wanted = set(payload.case_ids)
     cases = list(problem_cases(user, problem).filter(pk__in=wanted))
@@ -308,7 +303,7 @@ def split(request: HttpRequest, problem_id: int, payload: SplitIn) -> Reply[Prob
     summary="Перенести обращение в другую проблему или убрать из проблемы",
 )
 def move(request: HttpRequest, problem_id: int, case_id: int, payload: MoveIn) -> MoveOut:
-    user = _user(request)
+    user = api_user(request)
     problem = _problem(user, problem_id)
     case = visible_cases(user).filter(pk=case_id, problem_link__problem=problem).first()
     if case is None:

@@ -10,7 +10,7 @@ import hashlib
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
-from xml.etree.ElementTree import Element  # only the type; parsing is defusedxml
+from xml.etree.ElementTree import Element  # the type; defusedxml parses  # nosec B405
 
 import httpx
 from defusedxml import ElementTree

@@ -107,7 +107,8 @@ class _SharedStrings:
         text = self._cache.get(index)
         if text is not None:
             return text
-        assert self._files is not None  # noqa: S101 - a stored string implies the files
+        if self._files is None:  # a stored string implies the files
+            raise IndexError(index)
         data, offsets = self._files
         offsets.seek(_SPAN.size * index)
         start, length = _SPAN.unpack(offsets.read(_SPAN.size))
