@@ -25,7 +25,13 @@ class SerialServer(WSGIServer):
 
 
 LiveServerThread.server_class = SerialServer  # type: ignore[attr-defined]  # no stub
-SCREENSHOTS = Path(os.environ.get("VECHE_VAR_DIR", "var")) / "screenshots"
+# Screenshots are artifacts: they outlive the run (scripts/test uses a temporary
+# VECHE_VAR_DIR) in VECHE_ARTIFACTS_DIR/screenshots, by default var/artifacts/screenshots of
+# the checkout (var/ is gitignored).
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = (
+    Path(os.environ.get("VECHE_ARTIFACTS_DIR") or REPO / "var" / "artifacts") / "screenshots"
+)
 
 
 @pytest.fixture(scope="session")

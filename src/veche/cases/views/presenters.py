@@ -113,7 +113,8 @@ def timeline(user: User, case: Case) -> list[TimelineEntry]:
         },
         "topic": dict(Topic.objects.filter(pk__in=ids["topic"]).values_list("pk", "name")),
         "channel": dict(Channel.objects.values_list("code", "name")),
-        "via": dict(Channel.objects.values_list("code", "name")),
+        # "manual": an officer marked the answer sent (cases.services.status.change_status).
+        "via": dict(Channel.objects.values_list("code", "name")) | {"manual": "вручную"},
         "status": dict(Status.choices),
         "regime": dict(Regime.choices),
         "kind": dict(Answer.Kind.choices),
