@@ -243,7 +243,7 @@ def test_a_pos_message_over_the_may_holidays_counts_working_days(
     assert clock(case, "registration").state == ClockState.MET
     answer = clock(case, "answer")
     assert (answer.due_at, answer.policy.unit) == (through(2025, 5, 20), "working_days")
-    assert "НЕ ПОДТВЕРЖДЕНО" in answer.policy.source
+    assert "срок не подтверждён актом" in answer.policy.source  # flagged to the officer
 
 
 def test_an_incident_on_friday_evening_is_due_on_monday_in_working_hours(
