@@ -122,7 +122,7 @@ def record_post(
         municipality_id=source.municipality_id,
         source=source,
         external_id=post.external_id[:300],
-        url=post.url[:1000],
+        url=_web_link(post.url),
         author=post.author[:300],
         text=post.text,
         published_at=post.published_at,
@@ -144,6 +144,13 @@ def record_post(
     except IntegrityError:  # a concurrent run recorded it a moment ago
         return Mention.objects.get(source=source, external_id=mention.external_id), False
     return mention, True
+
+
+def _web_link(url: str) -> str:
+    """Only an http(s) link is kept: a feed's «javascript:» or «data:» link would run when an
+    officer clicks «открыть» on the mentions page."""
+    url = url.strip()
+    return url[:1000] if url.lower().startswith(("http://", "https://")) else ""
 
 
 def _refresh(mention: Mention, post: FetchedPost, *, now: datetime) -> None:

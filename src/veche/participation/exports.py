@@ -1,5 +1,6 @@
 """Poll results as CSV and XLSX. Free-text answers are residents' text: a cell that a
-spreadsheet would read as a formula (=, +, -, @, tab, CR) is prefixed with an apostrophe."""
+spreadsheet would read as a formula (=, +, -, @, tab, CR) is prefixed with an apostrophe
+(`veche.web.cells`)."""
 
 import csv
 import io
@@ -7,14 +8,11 @@ import io
 from openpyxl import Workbook
 
 from veche.participation.results import PollResults
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from veche.web.cells import csv_text
 
 
 def safe_cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    return csv_text(value) if isinstance(value, str) else value
 
 
 def result_rows(results: PollResults) -> list[list[object]]:

@@ -15,6 +15,7 @@ from openpyxl.styles import Font
 
 from veche.publishing.checks import profile_gaps
 from veche.publishing.models import OfficialPage, PageComment, Post
+from veche.web.cells import csv_text
 
 NEGATIVE = 0.5  # a comment at or above this negativity counts as negative
 
@@ -155,4 +156,4 @@ def monthly_xlsx(pages: QuerySet[OfficialPage], year: int, month: int, zone: Zon
 
 def _text(value: str) -> str:
     """Text never becomes a formula in the spreadsheet."""
-    return "'" + value if value.startswith(("=", "+", "-", "@")) else value
+    return csv_text(value)

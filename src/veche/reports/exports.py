@@ -43,6 +43,7 @@ from veche.org.selectors import (
     visible_departments,
     visible_territories,
 )
+from veche.web.cells import csv_text, xlsx_text
 
 
 @dataclass(frozen=True)
@@ -295,9 +296,7 @@ def filters_text(filters: Filters, *, by: User) -> str:
 # --- the writers ----------------------------------------------------------------------------
 
 BOM = "\ufeff"
-# A cell starting with one of these is a formula to a spreadsheet (CSV injection); citizen
-# text must never run, so such a cell gets a leading apostrophe.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A cell starting like a formula never runs (CSV injection): `veche.web.cells` decides how.
 CSV_BATCH = 500  # rows per chunk sent
 
 
@@ -337,8 +336,7 @@ def _csv_value(value: Value) -> str:
         return f"{value:%d.%m.%Y}"
     if isinstance(value, int | float):
         return _number_text(Number(value, places=0 if isinstance(value, int) else 2))
-    text = value[:CELL_LIMIT]
-    return f"'{text}" if text.startswith(FORMULA_START) else text
+    return csv_text(value[:CELL_LIMIT])
 
 
 def _number_text(number: Number) -> str:
@@ -387,13 +385,7 @@ def _xlsx_value(ws: WriteOnlyWorksheet, value: Value) -> object:
         return cell
     if not isinstance(value, str):
         return value
-    text = _clean(value)
-    if text.startswith("="):
-        # openpyxl takes a string starting with «=» for a formula: keep it a string.
-        cell = WriteOnlyCell(ws, text)
-        cell.data_type = "s"
-        return cell
-    return text
+    return xlsx_text(ws, _clean(value))
 
 
 def _clean(text: str) -> str:

@@ -24,6 +24,9 @@ logging.getLogger("fontTools").setLevel(logging.WARNING)
 CHART_WIDTH = 170.0  # mm
 MOST_OF_A_PAGE = 170.0  # mm: a section longer than this starts on a new page anyway
 NUMERIC = {Fmt.INT, Fmt.NUMBER, Fmt.SHARE, Fmt.CHANGE, Fmt.HOURS, Fmt.DAYS}
+# A table row must fit on one page (fpdf2 refuses to render a taller one), so a cell's text is
+# cut here with «…»; the XLSX of the same report carries the whole text.
+CELL_CHARS = 600
 
 
 class _Pdf(FPDF):
@@ -116,7 +119,11 @@ def _table(pdf: FPDF, content: Content) -> None:
             row = table.row()
             for value, column in zip(values, content.columns, strict=True):
                 right = fmt_of(value, column) in NUMERIC and not isinstance(value, str)
-                row.cell(shown(value, column), align="RIGHT" if right else "LEFT")
+                row.cell(_fitting(shown(value, column)), align="RIGHT" if right else "LEFT")
+
+
+def _fitting(text: str) -> str:
+    return text if len(text) <= CELL_CHARS else text[: CELL_CHARS - 1] + "…"
 
 
 def _chart(pdf: FPDF, picture: Picture) -> None:

@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from veche.reports.content import Chart, Column, Content, Document, Fmt, Value, fmt_of, plain
+from veche.web.cells import xlsx_text
 
 FORMATS = {
     Fmt.INT: "#,##0",
@@ -52,17 +53,18 @@ def _title_sheet(book: Workbook, document: Document) -> None:
         ("Период", document.period),
         ("Сформирован", document.generated),
     ):
-        sheet.append([_cell(sheet, label, font=BOLD), value])
+        sheet.append([_cell(sheet, label, font=BOLD), xlsx_text(sheet, value)])
     sheet.append([])
     if document.intro:
         sheet.append([_cell(sheet, "Вступление", font=BOLD), _cell(sheet, document.intro, WRAP)])
         sheet.append([])
     sheet.append([_cell(sheet, "Разделы", font=BOLD)])
     for number, section in enumerate(document.sections, start=1):
-        sheet.append([number, section.title])
+        sheet.append([number, xlsx_text(sheet, section.title)])
     sheet.append([])
     if document.signature_position or document.signature_name:
-        sheet.append([document.signature_position, f"________________  {document.signature_name}"])
+        signature = f"________________  {document.signature_name}"
+        sheet.append([xlsx_text(sheet, document.signature_position), signature])
 
 
 def _section_sheet(sheet: Sheet, document: Document, title: str, content: Content) -> None:
@@ -115,7 +117,7 @@ def _chart(sheet: Sheet, content: Content, spec: Chart) -> BarChart | LineChart:
 def _value(sheet: Sheet, value: Value, column: Column) -> Any:
     raw, fmt = plain(value), fmt_of(value, column)
     if raw is None or isinstance(raw, str) or fmt == Fmt.TEXT:
-        return "—" if raw is None else raw
+        return "—" if raw is None else xlsx_text(sheet, str(raw))
     cell = WriteOnlyCell(sheet, value=raw)
     cell.number_format = FORMATS[fmt]
     return cell
@@ -125,6 +127,7 @@ def _cell(
     sheet: Sheet, value: str, alignment: Alignment | None = None, *, font: Font | None = None
 ) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"  # text, even when it starts like a formula (veche.web.cells)
     if font is not None:
         cell.font = font
     if alignment is not None:

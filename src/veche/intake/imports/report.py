@@ -4,6 +4,7 @@ import csv
 from collections.abc import Iterator
 
 from veche.intake.models import ImportProblem, ImportRun
+from veche.web.cells import csv_text
 
 HEADER = ("Строка", "Столбец", "Значение", "Причина", "Строка загружена")
 
@@ -25,4 +26,4 @@ def report_lines(run: ImportRun) -> Iterator[str]:
 
 def _safe(value: str) -> str:
     """A cell that starts like a formula is shown as text in Excel (CSV injection)."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
+    return csv_text(value)
