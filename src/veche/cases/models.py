@@ -1,7 +1,11 @@
 """The case registry: cases, their authors, the event timeline, answers and attachments."""
 
+import hashlib
+from datetime import UTC, datetime
+
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from veche.cases.workflow import Regime, Status
 from veche.catalog.models import Channel, Topic
@@ -244,14 +248,43 @@ class RegistrationCounter(models.Model):
         return f"{self.municipality_id}/{self.year}: {self.last}"
 
 
-class PersonalDataAccess(models.Model):
-    """Who read which citizen's personal data, when and why (DOMAIN.md §8 item 18, РСБ)."""
+def access_row_hash(
+    previous: str,
+    *,
+    at: datetime,
+    user_id: int,
+    citizen_id: int,
+    case_ref: int | None,
+    purpose: str,
+) -> str:
+    """The link of one access-log row in the hash chain: sha256 over the previous row's link
+    and this row's fields. Changing, inserting or deleting a row breaks every later link
+    (tamper-evident log, DOMAIN.md §8 item 18)."""
+    fields = [
+        previous,
+        at.astimezone(UTC).isoformat(timespec="microseconds"),
+        str(user_id),
+        str(citizen_id),
+        "" if case_ref is None else str(case_ref),
+        purpose,
+    ]
+    return hashlib.sha256("\x1f".join(fields).encode()).hexdigest()
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+class PersonalDataAccess(models.Model):
+    """Who read which citizen's personal data, when and why (DOMAIN.md §8 item 18, РСБ).
+
+    Rows are only appended (cases.services.personal_data), each chained to the previous one
+    by `chain_hash`. `case_ref` keeps the case's id for the chain even after the case is gone.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(User, on_delete=models.PROTECT)
     citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE)
     case = models.ForeignKey(Case, null=True, on_delete=models.SET_NULL)
+    case_ref = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
     purpose = models.CharField(max_length=50)
+    chain_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = "просмотр персональных данных"
@@ -260,6 +293,16 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} → {self.citizen_id}"
+
+    def expected_hash(self, previous: str) -> str:
+        return access_row_hash(
+            previous,
+            at=self.at,
+            user_id=self.user_id,
+            citizen_id=self.citizen_id,
+            case_ref=self.case_ref,
+            purpose=self.purpose,
+        )
 
 
 class CaseAnalysis(models.Model):
