@@ -88,11 +88,12 @@ def test_a_head_of_another_municipality_gets_403_on_these_rules(
 
     assert client.get(RULES).status_code == 200  # their own municipality's rules
     assert client.get(f"{RULES}?municipality={world.municipality.pk}").status_code == 403
-    assert client.get(reverse("triage:rule_edit", args=[rule.pk])).status_code == 403
+    # Another municipality's rule is «not found», like a missing id (issue 9).
+    assert client.get(reverse("triage:rule_edit", args=[rule.pk])).status_code == 404
     edit = {"keywords": "взлом", "department": world.roads.pk, "is_active": "on"}
-    assert client.post(reverse("triage:rule_edit", args=[rule.pk]), edit).status_code == 403
-    assert client.post(reverse("triage:rule_move", args=[rule.pk]), {}).status_code == 403
-    assert client.post(reverse("triage:rule_delete", args=[rule.pk])).status_code == 403
+    assert client.post(reverse("triage:rule_edit", args=[rule.pk]), edit).status_code == 404
+    assert client.post(reverse("triage:rule_move", args=[rule.pk]), {}).status_code == 404
+    assert client.post(reverse("triage:rule_delete", args=[rule.pk])).status_code == 404
     new = {"municipality": world.municipality.pk, "keywords": "x", "department": world.roads.pk}
     assert client.post(reverse("triage:rule_new"), new).status_code == 403
     assert _order(world) == [(1, "яма"), (2, "отопление"), (3, "школа")]

@@ -106,7 +106,7 @@ def _page_form(request: AuthedRequest, page: OfficialPage | None) -> HttpRespons
     if not may_work(request.user, muni):
         return HttpResponse("Нет прав на реестр страниц этого МО.", status=403)
     form = PageForm(request.POST or None, instance=page)
-    form.fields["department"].queryset = muni.department_set.all()  # type: ignore[attr-defined]
+    form.fields["department"].queryset = muni.departments.all()  # type: ignore[attr-defined]
     if request.method == "POST":
         if form.is_valid():
             saved = form.save(commit=False)

@@ -63,12 +63,13 @@ def _municipality(request: AuthedRequest) -> Municipality:
 
 
 def _rule(request: AuthedRequest, pk: int) -> RoutingRule:
-    rule = get_object_or_404(
-        RoutingRule.objects.select_related("municipality", "department", "topic__parent"), pk=pk
+    """Another municipality's rule is «not found», exactly like a missing id (issue 9)."""
+    allowed = _configurable(request)
+    return get_object_or_404(
+        RoutingRule.objects.select_related("municipality", "department", "topic__parent"),
+        pk=pk,
+        municipality_id__in=allowed,
     )
-    if rule.municipality_id not in _configurable(request):
-        raise PermissionDenied(NO_RIGHTS)
-    return rule
 
 
 def _list_url(request: AuthedRequest, municipality_id: int) -> str:
