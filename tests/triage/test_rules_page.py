@@ -80,7 +80,7 @@ def test_staff_who_may_not_configure_get_403_everywhere(
     assert _order(world) == [(1, "яма"), (2, "отопление"), (3, "школа")]
 
 
-def test_a_head_of_another_municipality_gets_403_on_these_rules(
+def test_another_municipalitys_rules_are_not_found_for_its_head(
     client: Client, world: World, three: list[RoutingRule], neighbour_head: User
 ) -> None:
     client.force_login(neighbour_head)
