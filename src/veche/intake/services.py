@@ -28,6 +28,7 @@ from veche.intake import surveys
 from veche.intake.connectors import connector_for
 from veche.intake.connectors.base import Connector, ConnectorError, Inbound
 from veche.intake.models import Delivery, Outbound, Source
+from veche.web.outages import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -367,7 +368,8 @@ def _still_approved(answer: Answer) -> bool:
 def _enqueue_send(outbound_id: int) -> None:
     from veche.intake.tasks import send_outbound_task  # tasks import services
 
-    send_outbound_task(outbound_id)
+    # With the queue down the message stays pending; `tasks.retry_outbound` sends it later.
+    enqueue(send_outbound_task, outbound_id)
 
 
 def _can_fetch(source: Source) -> bool:

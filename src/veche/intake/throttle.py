@@ -6,17 +6,28 @@ attack. With the file cache two simultaneous requests may both pass the last slo
 Redis the count is exact.
 """
 
+import logging
 from datetime import datetime
 
 from django.core.cache import cache
 
+from veche.web.outages import CACHE_ERRORS
+
+log = logging.getLogger(__name__)
+
 
 def within_limit(scope: str, key: str, *, limit: int, window_s: int, now: datetime) -> bool:
-    """Count one more request of `key` in the current window; False once over `limit`."""
+    """Count one more request of `key` in the current window; False once over `limit`.
+    With the cache down nothing is counted and the request is let through (logged): a
+    citizen's message matters more than the flood guard."""
     slot = f"throttle:{scope}:{key}:{int(now.timestamp()) // window_s}"
-    cache.add(slot, 0, timeout=window_s * 2)
     try:
-        return int(cache.incr(slot)) <= limit
-    except ValueError:  # expired between add and incr: a new window has begun
-        cache.set(slot, 1, timeout=window_s * 2)
+        cache.add(slot, 0, timeout=window_s * 2)
+        try:
+            return int(cache.incr(slot)) <= limit
+        except ValueError:  # expired between add and incr: a new window has begun
+            cache.set(slot, 1, timeout=window_s * 2)
+            return True
+    except CACHE_ERRORS as exc:
+        log.warning("cache unavailable, %s limit not checked: %s", scope, exc)
         return True

@@ -76,6 +76,9 @@ class Report(models.Model):
     )
     created_at = models.DateTimeField("заказан")
     started_at = models.DateTimeField("начат", null=True, blank=True)
+    # Saved with every step: a running report whose heartbeat stopped belonged to a worker that
+    # died, and is queued again to be built anew (services.requeue_stale).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField("готов", null=True, blank=True)
     error = models.TextField("ошибка", blank=True)
 

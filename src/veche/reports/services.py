@@ -4,16 +4,21 @@
 `generate` builds it section by section, writing the progress to the row after each one
 (the archive page polls it), then the XLSX and the PDF. A failure anywhere marks the report
 failed with the reason; nothing half-written is offered for download.
+
+A worker killed part-way leaves its report «running»: every step also saves a heartbeat, and
+`requeue_stale` (a periodic job) queues a report whose heartbeat stopped again, to be built
+anew from its template snapshot; its files are written once, at the end.
 """
 
 import logging
 import zoneinfo
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from veche.analytics.indicators import Period
@@ -34,6 +39,9 @@ from veche.reports.template import (
 from veche.reports.xlsx import render_xlsx
 
 log = logging.getLogger(__name__)
+# A report whose heartbeat is older than this lost its worker (a section takes seconds); a
+# queued one older than this lost its queued job.
+STALE_AFTER = timedelta(minutes=10)
 Progress = Callable[[int, str], None]
 SHORT_NAMES = {ReportKind.QUARTERLY: "Отчёт в ЦУР", ReportKind.MONTHLY: "Оценка качества ПОС и ИМ"}
 
@@ -89,15 +97,18 @@ def request_report(
 def generate(report_id: int, *, progress: Progress | None = None) -> Report:
     """Build a queued report's files. A report already taken (by another worker, or a second
     delivery of the task) is left alone."""
+    now = timezone.now()
     claimed = Report.objects.filter(pk=report_id, state=Report.State.QUEUED).update(
-        state=Report.State.RUNNING, started_at=timezone.now(), step="Начато", progress=0
+        state=Report.State.RUNNING, started_at=now, heartbeat_at=now, step="Начато", progress=0
     )
     report = Report.objects.select_related("municipality").get(pk=report_id)
     if not claimed:
         return report
 
     def step(percent: int, message: str) -> None:
-        Report.objects.filter(pk=report_id).update(progress=percent, step=message[:300])
+        Report.objects.filter(pk=report_id).update(
+            progress=percent, step=message[:300], heartbeat_at=timezone.now()
+        )
         if progress is not None:
             progress(percent, message)
 
@@ -128,6 +139,28 @@ def generate(report_id: int, *, progress: Progress | None = None) -> Report:
     if progress is not None:
         progress(100, "Готово")
     return Report.objects.get(pk=report_id)
+
+
+def requeue_stale(now: datetime) -> list[int]:
+    """The reports to queue again: a running one whose heartbeat stopped (its worker died; it
+    is put back in the queue, to be built anew) and a queued one nobody took for
+    `STALE_AFTER` (its job was lost). Queuing a report twice is harmless: one worker takes it."""
+    dead = Q(state=Report.State.RUNNING) & (
+        Q(heartbeat_at__lt=now - STALE_AFTER)
+        | Q(heartbeat_at__isnull=True, started_at__lt=now - STALE_AFTER)
+    )
+    ids = []
+    for pk in Report.objects.filter(dead).values_list("pk", flat=True):
+        # Conditional, so a report whose worker just finished a step is left to it.
+        if Report.objects.filter(dead, pk=pk).update(
+            state=Report.State.QUEUED, progress=0, step="Ждёт очереди (после сбоя)"
+        ):
+            log.warning("report %s: its worker stopped, queued again", pk)
+            ids.append(pk)
+    lost = Report.objects.filter(
+        state=Report.State.QUEUED, created_at__lt=now - STALE_AFTER
+    ).exclude(pk__in=ids)
+    return ids + list(lost.values_list("pk", flat=True))
 
 
 def chosen_sections(report: Report) -> list[SectionChoice]:

@@ -31,6 +31,7 @@ from veche.reports.selectors import (
 from veche.reports.tasks import generate_report
 from veche.reports.template import TemplateData, current_template, default_template
 from veche.web.http import AuthedRequest
+from veche.web.outages import enqueue
 
 PAGE_SIZE = 30
 CONTENT_TYPES = {
@@ -67,7 +68,8 @@ def order(request: AuthedRequest) -> HttpResponse:
     except services.ReportError as error:
         messages.error(request, error.message)
         return redirect("reports:archive")
-    transaction.on_commit(lambda: generate_report(report.pk))
+    # With the queue down the report stays queued; `requeue_stale_reports` queues it again.
+    transaction.on_commit(lambda: enqueue(generate_report, report.pk))
     messages.success(request, f"Отчёт заказан: {report}. Он появится в архиве, когда будет готов.")
     return redirect("reports:archive")
 

@@ -8,7 +8,7 @@ time.
 import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from veche.cases.errors import CaseError
 from veche.cases.models import Case, CaseAnalysis
@@ -35,6 +35,12 @@ from veche.triage.topic_paths import topic_paths
 from veche.triage.topics import TopicPath
 
 BATCH = 500
+# The catch-up sweep (`missing_analysis`): a case registered without its analysis (the task
+# queue was down when it was queued) is looked for this long; it is left alone for the first
+# SETTLE, while its queued job may still be waiting its turn behind a large import.
+CATCH_UP = timedelta(days=3)
+SETTLE = timedelta(minutes=30)
+CATCH_UP_LIMIT = 2000
 # A settlement's centre says little about where the problem is: only finer points are set
 # on the case by themselves (the officer may still accept the settlement on the card).
 PRECISE = frozenset({RecordKind.HOUSE, RecordKind.STREET, RecordKind.LANDMARK})
@@ -78,6 +84,16 @@ def analyse_cases(case_ids: Sequence[int], *, now: datetime) -> int:
         apply_fast_tracks(_routed_by_rule(decisions), at=now)
         group_repeats(find_repeats(cases), at=now)
     return done
+
+
+def missing_analysis(now: datetime) -> list[int]:
+    """Cases changed in the last `CATCH_UP` (but not in the last `SETTLE`) that have no
+    analysis: their analysis job was never queued or was lost. At most `CATCH_UP_LIMIT`,
+    oldest first; the next sweep takes the rest."""
+    missing = Case.objects.filter(
+        analysis__isnull=True, updated_at__gte=now - CATCH_UP, updated_at__lt=now - SETTLE
+    )
+    return list(missing.order_by("pk").values_list("pk", flat=True)[:CATCH_UP_LIMIT])
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Background jobs of triage: thin wrappers over its services (huey)."""
 
 from django.utils import timezone
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 
 @db_task()
@@ -10,3 +11,13 @@ def analyse_cases_task(case_ids: list[int]) -> int:
     from veche.triage.services import analyse_cases
 
     return analyse_cases(case_ids, now=timezone.now())
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def analyse_missing_task() -> int:
+    """Every ten minutes: analyse the recent cases left without analysis because their job
+    could not be queued (the queue was down) or was lost with a killed worker."""
+    from veche.triage.services import analyse_cases, missing_analysis
+
+    now = timezone.now()
+    return analyse_cases(missing_analysis(now), now=now)

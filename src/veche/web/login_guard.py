@@ -7,7 +7,9 @@ either, and an unknown username is counted and answered exactly like a known one
 tells whether an account exists.
 
 Each key keeps the times of its recent failures (a sliding window). The read-modify-write is not
-atomic: workers racing on one key may let a few extra attempts through, never fewer.
+atomic: workers racing on one key may let a few extra attempts through, never fewer. With the
+cache down (Redis stopped) nothing is counted and nothing is locked, and a warning is logged:
+staff can still sign in with their passwords.
 """
 
 import hashlib
@@ -22,6 +24,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpRequest, HttpResponse
+
+from veche.web.outages import CACHE_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +68,23 @@ def _state(key: str, now: float) -> dict[str, Any]:
 
 def is_locked(username: str, address: str, now: float | None = None) -> bool:
     now = clock() if now is None else now
-    return any(_state(key, now)["locked_until"] > now for key, _ in _keys(username, address))
+    try:
+        return any(_state(key, now)["locked_until"] > now for key, _ in _keys(username, address))
+    except CACHE_ERRORS as exc:
+        log.warning("cache unavailable, login lock not checked: %s", exc)
+        return False
 
 
 def record_failure(username: str, address: str, now: float | None = None) -> bool:
     """Count one failed login; True when it locks the username or the address."""
+    try:
+        return _record_failure(username, address, now)
+    except CACHE_ERRORS as exc:
+        log.warning("cache unavailable, failed login not counted: %s", exc)
+        return False
+
+
+def _record_failure(username: str, address: str, now: float | None) -> bool:
     now = clock() if now is None else now
     window = _window_s()
     locked = False
@@ -87,8 +103,11 @@ def record_failure(username: str, address: str, now: float | None = None) -> boo
 def record_success(username: str) -> None:
     """A good login clears the username's failures (not the address's: one valid account must
     not reset the count of guesses at the others)."""
-    for key, _ in _keys(username, ""):
-        cache.delete(key)
+    try:
+        for key, _ in _keys(username, ""):
+            cache.delete(key)
+    except CACHE_ERRORS as exc:
+        log.warning("cache unavailable, failed logins not cleared: %s", exc)
 
 
 def client_address(request: HttpRequest) -> str:

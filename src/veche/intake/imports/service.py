@@ -5,17 +5,25 @@ batch), known ones (same channel and external id) through `update_imported_case`
 export says they moved on, and nothing when it does not, so importing a file twice creates
 nothing twice. Each refused row and each value left out becomes an `ImportProblem`; the
 counters and `rows_done` are saved after every batch, which is what the pages show.
+
+A worker killed part-way leaves its run «running»: every saved batch also saves a heartbeat,
+and `requeue_stale` (a periodic job) queues a run whose heartbeat stopped again. The run
+then resumes after its last saved batch: the rows before it are skipped unread, and the rows
+of a batch whose cases were recorded but whose counters were not are known by their external
+id, so they create nothing twice (they are counted as unchanged).
 """
 
 import logging
 import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.core.files import File
-from django.db import DatabaseError, IntegrityError
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import DateTimeField, F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from veche.cases.errors import CaseError
@@ -34,6 +42,9 @@ from veche.org.models import Department, Municipality, User
 log = logging.getLogger(__name__)
 
 BATCH = 1000
+# A run whose heartbeat is older than this lost its worker (a batch takes seconds); a queued
+# run older than this lost its queued job (the queue was down, or the job died unclaimed).
+STALE_AFTER = timedelta(minutes=10)
 Progress = Callable[[int, int | None], None]
 
 
@@ -117,13 +128,17 @@ def save_mapping(
 
 
 def run_import(run: ImportRun, *, progress: Progress | None = None) -> ImportRun:
-    """Import a queued run's file. A second call on the same run does nothing."""
+    """Import a queued run's file. A second call on the same run does nothing. A run queued
+    again by `requeue_stale` resumes after its last saved batch."""
+    now = timezone.now()
     claimed = ImportRun.objects.filter(pk=run.pk, state=ImportRun.State.QUEUED).update(
-        state=ImportRun.State.RUNNING, started_at=timezone.now()
+        state=ImportRun.State.RUNNING,
+        started_at=Coalesce(F("started_at"), Value(now, output_field=DateTimeField())),
+        heartbeat_at=now,
     )
     if not claimed:
         return ImportRun.objects.get(pk=run.pk)
-    tally = _Tally()
+    tally = _resumed(run.pk)
     try:
         _import(run, tally, progress)
     except FileProblem as exc:
@@ -134,6 +149,47 @@ def run_import(run: ImportRun, *, progress: Progress | None = None) -> ImportRun
     else:
         _finish(run, tally, ImportRun.State.DONE, "")
     return ImportRun.objects.get(pk=run.pk)
+
+
+def requeue_stale(now: datetime) -> list[int]:
+    """The runs to queue again: a running one whose heartbeat stopped (its worker died; it is
+    put back in the queue, to resume) and a queued one nobody took for `STALE_AFTER` (its job
+    was lost). Queuing a run twice is harmless: only one worker claims it."""
+    dead = Q(state=ImportRun.State.RUNNING) & (
+        Q(heartbeat_at__lt=now - STALE_AFTER)
+        | Q(heartbeat_at__isnull=True, started_at__lt=now - STALE_AFTER)
+    )
+    ids = []
+    for pk in ImportRun.objects.filter(dead).values_list("pk", flat=True):
+        # Conditional, so a run whose worker just saved a batch is left to it.
+        if ImportRun.objects.filter(dead, pk=pk).update(state=ImportRun.State.QUEUED):
+            log.warning("import run %s: its worker stopped, queued again to resume", pk)
+            ids.append(pk)
+    lost = ImportRun.objects.filter(
+        state=ImportRun.State.QUEUED, created_at__lt=now - STALE_AFTER
+    ).exclude(pk__in=ids)
+    return ids + list(lost.values_list("pk", flat=True))
+
+
+def _resumed(run_id: int) -> _Tally:
+    """The counters a run saved with its last batch (zero for a new run), and the values left
+    out that it reported once already (so a resumed run reports them no second time)."""
+    run = ImportRun.objects.get(pk=run_id)
+    tally = _Tally(
+        created=run.created,
+        updated=run.updated,
+        unchanged=run.unchanged,
+        failed=run.failed,
+        rows_done=run.rows_done,
+    )
+    for problem in run.problems.filter(row_skipped=False).order_by("pk"):
+        key = (problem.column, problem.reason)
+        if key not in tally.first:
+            tally.first[key] = problem
+            tally.repeats[key] = 1
+    if run.rows_done:
+        log.info("import run %s resumes after row %s", run_id, run.rows_done)
+    return tally
 
 
 def _import(run: ImportRun, tally: _Tally, progress: Progress | None) -> None:
@@ -152,8 +208,12 @@ def _import(run: ImportRun, tally: _Tally, progress: Progress | None) -> None:
     reader = _reader(run, table, detected)
     batch: list[Parsed] = []
     problems: list[Problem] = []
+    skip = tally.rows_done  # a resumed run: these rows were saved before its worker died
     try:
         for number, values in table.rows:
+            if skip:
+                skip -= 1
+                continue
             parsed, found = reader.read(number, values)
             problems += found
             tally.rows_done += 1
@@ -218,14 +278,18 @@ def _flush(
         if parsed.draft.external_id in known:
             problems += _update(run, known[parsed.draft.external_id], parsed, tally)
     problems += _create(run, fresh, tally)
-    _save_problems(run, problems, tally)
-    ImportRun.objects.filter(pk=run.pk).update(
-        rows_done=tally.rows_done,
-        created=tally.created,
-        updated=tally.updated,
-        unchanged=tally.unchanged,
-        failed=tally.failed,
-    )
+    # The batch's problems and counters together: a worker dying between the two would
+    # otherwise report the problems twice when the run resumes from the counters.
+    with transaction.atomic():
+        _save_problems(run, problems, tally)
+        ImportRun.objects.filter(pk=run.pk).update(
+            rows_done=tally.rows_done,
+            created=tally.created,
+            updated=tally.updated,
+            unchanged=tally.unchanged,
+            failed=tally.failed,
+            heartbeat_at=timezone.now(),
+        )
     if progress is not None:
         progress(tally.rows_done, total)
 

@@ -18,6 +18,7 @@ from veche.intake.imports.selectors import import_municipalities, run_problems, 
 from veche.intake.imports.tasks import run_import_task
 from veche.intake.models import ImportKind, ImportRun
 from veche.web.http import AuthedRequest, render_page
+from veche.web.outages import enqueue
 
 SHOWN_PROBLEMS = 500
 RECENT_RUNS = 20
@@ -32,7 +33,8 @@ def _visible_run(request: AuthedRequest, pk: int) -> ImportRun:
 
 def _enqueue(run: ImportRun) -> None:
     ImportRun.objects.filter(pk=run.pk).update(state=ImportRun.State.QUEUED)
-    transaction.on_commit(lambda: run_import_task(run.pk))
+    # With the queue down the run stays queued; `requeue_stale_imports` queues it again.
+    transaction.on_commit(lambda: enqueue(run_import_task, run.pk))
 
 
 @login_required
