@@ -1,9 +1,11 @@
 """The one settings module. Every value comes from the environment (see README, «Настройки»)."""
 
+import ipaddress
 from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
 
 from veche.env import env_bool, env_int, env_list, env_str
 
@@ -86,6 +88,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Request id and the access log line (ops/middleware.py), then the client address
+    # behind a trusted reverse proxy: before everything that reads either.
+    "veche.ops.middleware.RequestContextMiddleware",
+    "veche.ops.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "veche.web.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -177,12 +183,63 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Logs go to stderr (journald or the container log collects them): plain text, or one JSON
+# object a line with the request id (ops/logs.py). Access lines: the logger "veche.request".
+VECHE_LOG_FORMAT = env_str(
+    "VECHE_LOG_FORMAT", "text", "log format: text or json (one object a line)"
+).strip()
+if VECHE_LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"VECHE_LOG_FORMAT: expected text or json, not {VECHE_LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "veche.ops.logs.RequestContextFilter"}},
+    "formatters": {
+        "text": {"()": "veche.ops.logs.TextFormatter"},
+        "json": {"()": "veche.ops.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": VECHE_LOG_FORMAT,
+            "filters": ["request"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("VECHE_LOG_LEVEL", "INFO", "log level")},
+    # The access line (URL pattern, no token) replaces Django's warnings about 4xx, which
+    # print the raw path: a citizen's status link carries its token there. 5xx still log.
+    "loggers": {"django.request": {"level": "ERROR"}},
 }
+# The reverse proxies whose X-Forwarded-For is believed (ops/middleware.py): addresses or
+# networks; empty: REMOTE_ADDR is the peer, as when nothing stands in front of Veche.
+VECHE_TRUSTED_PROXIES = env_list(
+    "VECHE_TRUSTED_PROXIES",
+    [],
+    "reverse proxy addresses/networks whose X-Forwarded-For gives the client address",
+)
+# /metrics (Prometheus): from these addresses, or with this bearer token; else 404.
+VECHE_METRICS_ALLOW = env_list(
+    "VECHE_METRICS_ALLOW", ["127.0.0.1", "::1"], "addresses/networks allowed to read /metrics"
+)
+VECHE_METRICS_TOKEN = env_str(
+    "VECHE_METRICS_TOKEN", "", "bearer token that opens /metrics from any address; empty: none"
+)
+for _name, _items in [
+    ("VECHE_TRUSTED_PROXIES", VECHE_TRUSTED_PROXIES),
+    ("VECHE_METRICS_ALLOW", VECHE_METRICS_ALLOW),
+]:
+    for _item in _items:
+        try:
+            ipaddress.ip_network(_item, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"{_name}: not an address or network: {_item!r}") from None
+VECHE_BACKUP_DIR = Path(
+    env_str(
+        "VECHE_BACKUP_DIR",
+        str(VAR_DIR / "backups"),
+        "folder where `veche backup` puts archives by default (keep it on another disk)",
+    )
+)
 
 # Background jobs (huey). Embedded by default: a SQLite file beside the database, run by
 # `veche run_huey`; with VECHE_REDIS_URL set, Redis, so that many consumers can share it.
