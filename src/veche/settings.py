@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "veche.web.middleware.MunicipalityTimezoneMiddleware",
+    "veche.web.outages.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "veche.urls"
