@@ -1,12 +1,13 @@
 """`/api/v1/cases`: thin endpoints over the selectors and services of this app."""
 
-from typing import Literal
+from datetime import UTC, datetime
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status as Reply
-from pydantic import AwareDatetime
+from pydantic import AfterValidator, AwareDatetime
 
 from veche.cases.errors import CaseError, ErrorCode
 from veche.cases.masking import mask_email, mask_name, mask_phone
@@ -53,11 +54,23 @@ class AuthorIn(Schema):
     social_id: str = Field("", max_length=200)
 
 
+def _in_utc(value: datetime) -> datetime:
+    """Python accepts offsets up to ±23:59, PostgreSQL only to ±15:59 (a 500 on «+17:22»):
+    a moment from a client is kept in UTC."""
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is before the first representable moment
+        raise ValueError("дата вне допустимого диапазона") from None
+
+
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
+
+
 class CaseIn(Schema):
     channel: Channel.Code
     regime: Regime
     text: str = Field(min_length=1, max_length=50_000)
-    received_at: AwareDatetime | None = None
+    received_at: UtcDatetime | None = None
     external_id: str = Field("", max_length=200)
     subject: str = Field("", max_length=500)
     author: AuthorIn | None = None
@@ -148,8 +161,8 @@ class CaseFilterIn(Schema):
     block: int | None = None
     territory: int | None = None
     municipality: int | None = None
-    received_from: AwareDatetime | None = None
-    received_to: AwareDatetime | None = None
+    received_from: UtcDatetime | None = None
+    received_to: UtcDatetime | None = None
     q: str = Field("", max_length=200, description="поиск по тексту с учётом словоформ")
     urgent: bool = Field(False, description="только срочные по разбору текста")
     needs_review: bool = Field(

@@ -1,14 +1,14 @@
 """`/api/v1/problems`: the problems with their figures, an officer's edit, merge, split and
 moving a case; thin endpoints over the selectors and services of this app."""
 
-from typing import Literal, TypeVar
+from typing import Annotated, Literal, TypeVar
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status as Reply
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, WithJsonSchema
 
 from veche.cases.errors import CaseError, ErrorCode
 from veche.cases.selectors import visible_cases
@@ -52,11 +52,19 @@ class FiguresOut(Schema):
     satisfaction: int | None = Field(description="доля довольных, %; null — оценок нет")
 
 
+# Inline, not a $ref: a component named after the enum («Status») would collide with the case
+# status of /cases in the one OpenAPI document, and clients would read the wrong values.
+ProblemStatus = Annotated[
+    Problem.Status,
+    WithJsonSchema({"type": "string", "enum": Problem.Status.values, "title": "ProblemStatus"}),
+]
+
+
 class ProblemOut(Schema):
     id: int
     municipality_id: int
     title: str
-    status: Problem.Status
+    status: ProblemStatus
     named_at: AwareDatetime | None = Field(description="null — собрана разбором, не названа")
     topic_id: int | None
     territory_id: int | None
@@ -89,7 +97,7 @@ class ProblemList(Schema):
 
 
 class ProblemFilterIn(Schema):
-    status: Problem.Status | None = None
+    status: ProblemStatus | None = None
     named: bool | None = Field(None, description="true — названные, false — собранные разбором")
     topic: int | None = Field(None, description="тема или группа тем")
     territory: int | None = None
@@ -103,7 +111,7 @@ class ProblemPatchIn(Schema):
     """Only the fields given change; null clears a reference."""
 
     title: str | None = Field(None, min_length=1, max_length=NAME_LENGTH)
-    status: Problem.Status | None = None
+    status: ProblemStatus | None = None
     cause: str | None = Field(None, max_length=CAUSE_LENGTH)
     topic_id: int | None = None
     territory_id: int | None = None

@@ -27,7 +27,9 @@ def read_items(path: Path) -> Iterator[Item]:
     with path.open("rb") as probe:
         head = probe.read(SAMPLE)
     encoding = _encoding(head)
-    if head.decode(encoding, errors="replace").lstrip("\ufeff \r\n\t").startswith("{"):
+    # JSON lines: the first one an object, or a broken line that is JSON all the same (an
+    # array): a CSV header never starts so, and one bad first line must not lose the rest.
+    if head.decode(encoding, errors="replace").lstrip("\ufeff \r\n\t").startswith(("{", "[")):
         yield from _jsonl(path, encoding)
     else:
         yield from _csv(path, encoding)
@@ -69,14 +71,23 @@ def _csv(path: Path, encoding: str) -> Iterator[Item]:
 def _csv_rows(handle: IO[str]) -> Iterator[Item]:
     first = handle.readline()
     delimiter = max((";", ",", "\t"), key=first.count)
-    header = [h.strip().lower() for h in next(csv.reader([first], delimiter=delimiter))]
+    try:
+        header = [h.strip().lower() for h in next(csv.reader([first], delimiter=delimiter), [])]
+    except csv.Error as exc:
+        raise ValueError(f"первая строка CSV не читается: {exc}") from None
     if "text" not in header:
         raise ValueError(f"в CSV нет столбца text (есть: {', '.join(header) or 'ничего'})")
     text_at, id_at = header.index("text"), header.index("id") if "id" in header else None
     territory_at = next((header.index(k) for k in TERRITORY if k in header), None)
     reader = csv.reader(handle, delimiter=delimiter)
-    line = 1
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # a cell over the csv module's limit: this line only
+            yield Item(reader.line_num + 1, None, "", f"строка не читается как CSV: {exc}")
+            continue
         line = reader.line_num + 1
         if not any(cell.strip() for cell in row):
             continue

@@ -52,7 +52,7 @@ class ScoreOut(Schema):
     parts: list[PartOut]
 
 
-class DepartmentOut(Schema):
+class DepartmentRatingOut(Schema):
     department_id: int
     name: str
     block: str
@@ -80,8 +80,10 @@ class RatingOut(Schema):
     policy: PolicyOut
     ranked_total: int
     municipality: list[ScoreOut]
-    rows: list[DepartmentOut]
-    apart: list[DepartmentOut] = Field(description="меньше min_cases обращений — вне рейтинга")
+    rows: list[DepartmentRatingOut]
+    apart: list[DepartmentRatingOut] = Field(
+        description="меньше min_cases обращений — вне рейтинга"
+    )
 
 
 class LoadOut(Schema):

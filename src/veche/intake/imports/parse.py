@@ -92,6 +92,15 @@ def _aware(value: object, tz: tzinfo) -> datetime:
 
 
 def parse_duration(value: object) -> timedelta | None:
+    try:
+        return _parse_duration(value)
+    except (OverflowError, ValueError) as exc:  # 1e12 days, NaN: not a ValueProblem yet
+        if isinstance(exc, ValueProblem):
+            raise
+        raise ValueProblem("длительность вне допустимого диапазона") from None
+
+
+def _parse_duration(value: object) -> timedelta | None:
     if value is None or value == "":
         return None
     if isinstance(value, timedelta):

@@ -15,6 +15,7 @@ from typing import IO, Protocol
 
 from veche.intake.imports.xlsx import BROKEN as BROKEN_XLSX
 from veche.intake.imports.xlsx import Sheet
+from veche.intake.imports.xlsx.parsing import MAX_CELL
 
 # Rows are numbered as a spreadsheet shows them: the header is row 1 of a file without a
 # title above it, so an officer finds «строка 12» where Excel shows 12.
@@ -22,6 +23,10 @@ Row = tuple[int, list[object]]
 SAMPLE = 256 * 1024
 DELIMITERS = (";", ",", "\t")
 BROKEN = "\ufffd"  # a byte the detected encoding could not decode
+
+# A CSV cell may be as long as an XLSX one: the csv module's default limit (131,072) made a
+# long appeal text end the file there, losing every row after it. Only ever raised.
+csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL))
 
 
 class FileProblem(Exception):

@@ -7,10 +7,12 @@ to) stops retrying; `maybe_sent` (the request left but no answer came) means the
 out already, so the next attempt looks before it posts again.
 """
 
+import functools
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, ParamSpec, Protocol, TypeVar
 
 import httpx
 
@@ -27,6 +29,33 @@ class PublishError(ConnectorError):
         super().__init__(message)
         self.permanent = permanent
         self.maybe_sent = maybe_sent
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+# What reading a reply of an unexpected shape raises: a missing key, null for a list, text
+# for a number.
+_SHAPE_ERRORS = (AttributeError, IndexError, KeyError, OverflowError, TypeError, ValueError)
+
+
+def checked_reply(network: str) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
+    """A reply the connector cannot read is the network's failure (`PublishError`, retried;
+    `maybe_sent`: a post may be out), not an exception that stops the run for every post."""
+
+    def wrap(method: Callable[_P, _R]) -> Callable[_P, _R]:
+        @functools.wraps(method)
+        def checked(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+            try:
+                return method(*args, **kwargs)
+            except _SHAPE_ERRORS as exc:
+                raise PublishError(
+                    f"{network}: ответ не в ожидаемом виде ({type(exc).__name__}).",
+                    maybe_sent=True,
+                ) from None
+
+        return checked
+
+    return wrap
 
 
 @dataclass(frozen=True)

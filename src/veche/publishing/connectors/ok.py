@@ -24,6 +24,7 @@ from veche.publishing.connectors.base import (
     Published,
     PublishError,
     RemoteComment,
+    checked_reply,
     http_status_error,
     secret,
     transport_error,
@@ -41,6 +42,7 @@ FIND_DEPTH = 50
 class OkGroup:
     can_find: ClassVar[bool] = True
 
+    @checked_reply("Одноклассники")
     def send(self, page: "OfficialPage", post: "Post") -> Published:
         attachment = json.dumps(
             {"media": [{"type": "text", "text": post.text}]}, ensure_ascii=False
@@ -52,6 +54,7 @@ class OkGroup:
         )
         return _published(page, str(answer))
 
+    @checked_reply("Одноклассники")
     def find(self, page: "OfficialPage", post: "Post", since: datetime) -> Published | None:
         answer = _call(page, "mediatopic.getTopics", {"gid": page.remote_id, "count": FIND_DEPTH})
         for topic in answer.get("media_topics", []):
@@ -61,6 +64,7 @@ class OkGroup:
                 return _published(page, str(topic["id"]))
         return None
 
+    @checked_reply("Одноклассники")
     def fetch(self, page: "OfficialPage", remote_ids: list[str]) -> list[PostStats]:
         if not remote_ids:
             return []
@@ -79,6 +83,7 @@ class OkGroup:
             for topic in answer.get("media_topics", [])
         ]
 
+    @checked_reply("Одноклассники")
     def comments(self, page: "OfficialPage", remote_ids: list[str]) -> list[RemoteComment]:
         """OK discussions are not read yet: comments there reach the МЦУ through ИМ."""
         return []

@@ -20,6 +20,7 @@ from veche.publishing.connectors.base import (
     Published,
     PublishError,
     RemoteComment,
+    checked_reply,
     http_status_error,
     secret,
     transport_error,
@@ -35,6 +36,7 @@ MESSAGE_LIMIT = 4096
 class TelegramChannel:
     can_find: ClassVar[bool] = False
 
+    @checked_reply("Telegram")
     def send(self, page: "OfficialPage", post: "Post") -> Published:
         if len(post.text) > MESSAGE_LIMIT:
             raise PublishError(
@@ -64,12 +66,15 @@ class TelegramChannel:
         link = f"https://t.me/{name}/{number}" if not name.lstrip("-").isdigit() else ""
         return Published(remote_id=str(number), url=link)
 
+    @checked_reply("Telegram")
     def find(self, page: "OfficialPage", post: "Post", since: datetime) -> Published | None:
         return None
 
+    @checked_reply("Telegram")
     def fetch(self, page: "OfficialPage", remote_ids: list[str]) -> list[PostStats]:
         return []
 
+    @checked_reply("Telegram")
     def comments(self, page: "OfficialPage", remote_ids: list[str]) -> list[RemoteComment]:
         """Bots do not see a channel's comment threads."""
         return []

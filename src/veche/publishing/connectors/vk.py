@@ -20,6 +20,7 @@ from veche.publishing.connectors.base import (
     Published,
     PublishError,
     RemoteComment,
+    checked_reply,
     http_status_error,
     secret,
     transport_error,
@@ -39,6 +40,7 @@ THREAD_DEPTH = 10
 class VkWall:
     can_find: ClassVar[bool] = True
 
+    @checked_reply("ВКонтакте")
     def send(self, page: "OfficialPage", post: "Post") -> Published:
         group = _group(page)
         answer = _call(
@@ -53,6 +55,7 @@ class VkWall:
         )
         return _published(group, int(answer["post_id"]))
 
+    @checked_reply("ВКонтакте")
     def find(self, page: "OfficialPage", post: "Post", since: datetime) -> Published | None:
         group = _group(page)
         answer = _call(page, "wall.get", {"owner_id": -group, "count": FIND_DEPTH})
@@ -65,6 +68,7 @@ class VkWall:
                 return _published(group, int(item["id"]))
         return None
 
+    @checked_reply("ВКонтакте")
     def fetch(self, page: "OfficialPage", remote_ids: list[str]) -> list[PostStats]:
         if not remote_ids:
             return []
@@ -83,6 +87,7 @@ class VkWall:
             for item in items
         ]
 
+    @checked_reply("ВКонтакте")
     def comments(self, page: "OfficialPage", remote_ids: list[str]) -> list[RemoteComment]:
         """Residents' comments under the posts, each marked answered when the community
         replied in its thread (the first `THREAD_DEPTH` replies are read)."""
