@@ -31,7 +31,7 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
+import subprocess  # nosec B404 - pg_dump and pg_restore, fixed arguments
 import tarfile
 import tempfile
 import zlib
@@ -159,7 +159,7 @@ def _pg_env() -> dict[str, str]:
         "host": "PGHOST",
         "port": "PGPORT",
         "user": "PGUSER",
-        "password": "PGPASSWORD",
+        "password": "PGPASSWORD",  # nosec B105 - the variable's name
         "sslmode": "PGSSLMODE",
     }
     env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
@@ -178,7 +178,7 @@ def _tool(name: str) -> str:
 
 
 def _run(args: list[str], what: str) -> None:
-    result = subprocess.run(  # noqa: S603 — fixed programs, arguments are ours
+    result = subprocess.run(  # noqa: S603 — fixed programs, arguments are ours  # nosec B603
         args, env=_pg_env(), capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
@@ -232,12 +232,17 @@ def _sqlite_tables(conn: sqlite3.Connection) -> list[str]:
     return [str(name) for (name,) in rows]
 
 
+def _quoted(name: str) -> str:
+    """An SQLite identifier, quoted even if a crafted file names a table with a quote."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def _sqlite_counts(path: Path) -> dict[str, Any]:
     conn = sqlite3.connect(path)
     try:
         counts = {
             # Table names come from the file's own catalogue, quoted as identifiers.
-            table: int(conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])  # noqa: S608
+            table: int(conn.execute(f"SELECT count(*) FROM {_quoted(table)}").fetchone()[0])  # noqa: S608  # nosec B608
             for table in _sqlite_tables(conn)
         }
         migrations = _migrations(conn.cursor()) if "django_migrations" in counts else {}
