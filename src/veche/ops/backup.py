@@ -31,7 +31,7 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404 - pg_dump and pg_restore, fixed arguments
+import subprocess  # pg_dump and pg_restore, fixed arguments  # nosec B404
 import tarfile
 import tempfile
 import zlib
@@ -159,7 +159,7 @@ def _pg_env() -> dict[str, str]:
         "host": "PGHOST",
         "port": "PGPORT",
         "user": "PGUSER",
-        "password": "PGPASSWORD",  # nosec B105 - the variable's name
+        "password": "PGPASSWORD",  # the variable's name  # nosec B105
         "sslmode": "PGSSLMODE",
     }
     env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}

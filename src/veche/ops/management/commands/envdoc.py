@@ -19,7 +19,7 @@ HEADER = """\
 
 # What a production installation sets (docs/production.md); the example values are placeholders.
 PRODUCTION = {
-    "VECHE_SECRET_KEY": "замените-на-длинную-случайную-строку",  # nosec B105 - a placeholder
+    "VECHE_SECRET_KEY": "замените-на-длинную-случайную-строку",  # a placeholder  # nosec B105
     "VECHE_DEBUG": "0",
     "VECHE_ALLOWED_HOSTS": "appeals.example.ru",
     "VECHE_CSRF_TRUSTED_ORIGINS": "https://appeals.example.ru",
