@@ -105,6 +105,9 @@ class Case(models.Model):
     # Lemmas of subject and text: the index for search in Russian word forms (cases/search.py).
     search_lemmas = models.TextField(editable=False, default="")
     updated_at = models.DateTimeField(auto_now=True)
+    # Set by the retention purge (privacy/purge.py): the author's data and the texts are gone,
+    # and nothing may bring them back (a re-imported old export is refused for this case).
+    personal_data_destroyed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = CaseQuerySet.as_manager()
 

@@ -193,6 +193,7 @@ def _purge_batch(
         _clean_events(ids)
         _clean_answers(ids)
         _clean_cases(cases)
+        Case.objects.filter(pk__in=ids).update(personal_data_destroyed_at=now)
         Survey.objects.filter(case_id__in=ids).update(comment="")
         Outbound.objects.filter(case_id__in=ids).update(text=REMOVED, last_error="")
         Delivery.objects.filter(case_id__in=ids).update(conversation="")

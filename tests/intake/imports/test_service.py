@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from django.utils import timezone
+
 from tests.intake.imports.conftest import RunFile
 from tests.intake.imports.exports import (
     POS_HEADERS,
@@ -260,3 +262,24 @@ def test_a_date_at_the_end_of_time_spoils_only_its_row(
     problem = ImportProblem.objects.get(run=run)
     assert (problem.row, problem.column) == (3, "Дата создания")
     assert "вне 1990–2100" in problem.reason
+
+
+def test_a_case_whose_personal_data_were_destroyed_is_not_restored_by_a_reimport(
+    world: World, run_file: RunFile, tmp_path: Path
+) -> None:
+    run_file(write_xlsx(tmp_path / "a.xlsx", IM_HEADERS, [im_row(7, step="В работе", answer="")]))
+    Case.objects.filter(external_id="7").update(personal_data_destroyed_at=timezone.now())
+    case = Case.objects.get(external_id="7")
+    before = (list(case.answers.values_list("text", flat=True)), case.events.count())
+
+    run = run_file(
+        write_xlsx(tmp_path / "b.xlsx", IM_HEADERS, [im_row(7, answer="Петров, ул. Мира 3")])
+    )
+
+    assert (run.created, run.updated, run.unchanged) == (0, 0, 1)
+    assert (list(case.answers.values_list("text", flat=True)), case.events.count()) == before
+    case.refresh_from_db()
+    assert case.status == Status.INTERIM_ANSWER
+    problem = run.problems.get()
+    assert (problem.row, problem.row_skipped) == (2, True)
+    assert "уничтожены по сроку хранения" in problem.reason

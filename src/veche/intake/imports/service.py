@@ -297,13 +297,14 @@ def _flush(
 @dataclass(frozen=True)
 class _Known(Current):
     pk: int = 0
+    destroyed: bool = False  # its personal data were destroyed by the retention purge
 
 
 def _known(municipality: Municipality, channel: Channel, ids: list[str]) -> dict[str, _Known]:
     cases = list(
         Case.objects.with_external_id()
         .filter(municipality=municipality, channel=channel, external_id__in=ids)
-        .values_list("pk", "external_id", "status", "department_id")
+        .values_list("pk", "external_id", "status", "department_id", "personal_data_destroyed_at")
     )
     texts: dict[int, set[str]] = {}
     for case_id, text in Answer.objects.filter(case_id__in=[c[0] for c in cases]).values_list(
@@ -311,12 +312,23 @@ def _known(municipality: Municipality, channel: Channel, ids: list[str]) -> dict
     ):
         texts.setdefault(case_id, set()).add(text)
     return {
-        external_id: _Known(Status(status), department_id, frozenset(texts.get(pk, ())), pk)
-        for pk, external_id, status, department_id in cases
+        external_id: _Known(
+            Status(status), department_id, frozenset(texts.get(pk, ())), pk, destroyed is not None
+        )
+        for pk, external_id, status, department_id, destroyed in cases
     }
 
 
+DESTROYED = (
+    "персональные данные этого обращения уничтожены по сроку хранения: строка не загружена, "
+    "чтобы не восстановить их из старой выгрузки"
+)
+
+
 def _update(run: ImportRun, known: _Known, parsed: Parsed, tally: _Tally) -> list[Problem]:
+    if known.destroyed:
+        tally.unchanged += 1
+        return [Problem(parsed.row, "", parsed.draft.external_id, DESTROYED, True)]
     steps = plan(parsed.facts, parsed.regime, known, actor_id=run.created_by_id)
     if not steps:
         tally.unchanged += 1
