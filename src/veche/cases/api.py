@@ -37,7 +37,7 @@ from veche.cases.services import (
 from veche.cases.workflow import Regime, Status
 from veche.catalog.models import Channel, Topic
 from veche.org.access import Action
-from veche.org.api import api_user
+from veche.org.api import Id, api_user
 from veche.org.models import Department, Municipality, Territory, User
 from veche.org.selectors import actor_scope
 
@@ -156,11 +156,11 @@ class CaseFilterIn(Schema):
     status: list[Status] = Field(default_factory=list)
     regime: Regime | None = None
     channel: Channel.Code | None = None
-    topic: int | None = None
-    department: int | None = None
-    block: int | None = None
-    territory: int | None = None
-    municipality: int | None = None
+    topic: Id | None = None
+    department: Id | None = None
+    block: Id | None = None
+    territory: Id | None = None
+    municipality: Id | None = None
     received_from: UtcDatetime | None = None
     received_to: UtcDatetime | None = None
     q: str = Field("", max_length=200, description="поиск по тексту с учётом словоформ")

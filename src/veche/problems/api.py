@@ -13,7 +13,7 @@ from pydantic import AwareDatetime, WithJsonSchema
 from veche.cases.errors import CaseError, ErrorCode
 from veche.cases.selectors import visible_cases
 from veche.catalog.models import Topic
-from veche.org.api import api_user
+from veche.org.api import Id, api_user
 from veche.org.models import Block, Department, Territory, User
 from veche.problems.figures import Figures, problem_figures
 from veche.problems.models import Problem, ProblemCase
@@ -99,8 +99,8 @@ class ProblemList(Schema):
 class ProblemFilterIn(Schema):
     status: ProblemStatus | None = None
     named: bool | None = Field(None, description="true — названные, false — собранные разбором")
-    topic: int | None = Field(None, description="тема или группа тем")
-    territory: int | None = None
+    topic: Id | None = Field(None, description="тема или группа тем")
+    territory: Id | None = None
     q: str = Field("", max_length=200, description="слова названия или места, в любой форме")
     sort: Literal[tuple(SORTS)] = "last"  # type: ignore[valid-type]
     limit: int = Field(50, ge=1, le=200)

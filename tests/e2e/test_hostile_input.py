@@ -1,13 +1,14 @@
 """Hostile citizen text in a real browser (issue 9): the inbox and the case card show the XSS
 payloads as text; no dialog opens and no element of the payload exists. The page runs with the
 Content-Security-Policy bypassed (the `page` fixture), so it is the escaping that is tested,
-not the policy that would stop a script that got through."""
+not the policy that would stop a script that got through. It lives beside the other browser
+tests: the session's one browser is theirs (a second sync Playwright in the same thread fails)."""
 
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import _channels, browser, log_in, page  # noqa: F401  (fixtures)
+from tests.e2e.conftest import log_in
 from tests.personas import World, make_case
 from tests.security.payloads import MARKER, XSS
 
@@ -22,7 +23,7 @@ INJECTED = (
 def test_xss_payloads_in_the_inbox_and_the_card_stay_text(
     world: World,
     live_server: Any,
-    page: Any,  # noqa: F811
+    page: Any,
 ) -> None:
     text = "Яма во дворе.\n" + "\n".join(XSS.values())
     case = make_case(world.municipality, text=text, department=world.housing)
