@@ -36,3 +36,15 @@ def seeded_channels(transactional_db: None) -> None:
 
     for code in Channel.Code:
         Channel.objects.get_or_create(code=code.value, defaults={"name": code.label})
+
+
+@pytest.fixture
+def seeded_deadline_policies(transactional_db: None) -> None:
+    """Transactional tests flush the legal terms that a migration seeded; put them back (the
+    same function the migration runs, so a browser test's clocks are the installation's)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("veche.deadlines.migrations.0003_seed_deadline_policies").seed(apps, None)
+    import_module("veche.deadlines.migrations.0005_seed_reminder_ladder").seed(apps, None)

@@ -90,6 +90,10 @@ def test_a_brush_off_is_caught_fixed_sent_rated_2_and_the_case_reopens(
     head.goto(f"{live_server.url}/cases/{case.pk}/")
     head.click("#case-actions button:has-text('Согласовать ответ')")
     head.wait_for_selector("#case-card [role=alert]:has-text('не прошёл проверку на отписку')")
+    # The card's follow-up requests finish before this thread writes: the live server's
+    # in-memory SQLite locks a table that a request is still reading.
+    head.wait_for_load_state("networkidle")
+    page.wait_for_load_state("networkidle")
     case.refresh_from_db()
     assert case.status == Status.ANSWER_DRAFTED
 

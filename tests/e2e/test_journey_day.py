@@ -94,7 +94,12 @@ def _timeline(page: Any) -> str:
 
 
 def test_a_day_from_the_public_form_to_the_heat_map(
-    world: World, live_server: Any, people: Browsers, settings: Any, tmp_path: Any
+    world: World,
+    live_server: Any,
+    people: Browsers,
+    settings: Any,
+    tmp_path: Any,
+    seeded_deadline_policies: None,
 ) -> None:
     # The installation as the МЦУ set it up: the rubricator, a routing rule for potholes
     # (suggested, not applied: this МЦУ checks every routing by hand), an answer template for
@@ -192,6 +197,9 @@ def test_a_day_from_the_public_form_to_the_heat_map(
     )
     executor.click("#case-card button:has-text('Приложить')")
     expect(executor.locator("#case-card .attachments")).to_contain_text("после ремонта.png")
+    # htmx wires the swapped-in card's forms after it settles; a change before that is lost.
+    executor.wait_for_load_state("networkidle")
+    expect(executor.locator(".htmx-settling, .htmx-request")).to_have_count(0)
     executor.select_option("#answer-template", label=f"Яма заделана ({suggested.name})")
     draft = executor.locator("#case-actions textarea[name=answer-text]")
     expect(draft).to_have_value(re.compile(f"На ваше сообщение {case.number} от "))
