@@ -44,37 +44,20 @@ def main(argv: list[str]) -> int:
 
 
 def _import(folder: Path, rows: int, kills: int, seed: int) -> bool:
-    from tests.reliability.servers import consumer, database_copy, django, sql, wait_until
+    from tests.reliability.servers import (
+        consumer,
+        database_copy,
+        django,
+        queue_pos_import,
+        sql,
+        wait_until,
+    )
 
     folder.mkdir(parents=True)
     env, _ = database_copy(folder)
     db = env["DATABASE_URL"]
     began = time.monotonic()
-    run_id = django(
-        f"""
-        from pathlib import Path
-        from django.core.files import File
-        from django.utils import timezone
-        from bench.imports import _world, _write
-        from veche.intake.imports import service
-        from veche.intake.imports.tasks import run_import_task
-        from veche.intake.models import ImportKind
-        from veche.org.models import Municipality
-
-        _world()
-        path = Path({str(folder)!r}) / "pos-export.xlsx"
-        _write(path, {rows})
-        with path.open("rb") as handle:
-            run = service.start_import(
-                Municipality.objects.get(oktmo="99000000002"), File(handle, name=path.name),
-                kind=ImportKind.POS, by=None, now=timezone.now(),
-            )
-        run_import_task(run.pk)
-        result = run.pk
-        """,
-        env,
-        timeout=600,
-    )
+    run_id = queue_pos_import(folder, rows, env, timeout=600)
 
     def progress() -> tuple[str, int]:
         query = "select state, rows_done from intake_importrun where id = %s"

@@ -398,3 +398,34 @@ def sql(database_url: str, query: str, *params: object) -> list[tuple[Any, ...]]
 
     with psycopg.connect(database_url, connect_timeout=5) as server:
         return server.execute(query, params).fetchall()
+
+
+def queue_pos_import(folder: Path, rows: int, env: dict[str, str], *, timeout: float = 120) -> int:
+    """In a fresh process: the bench world, a ПОС export of `rows` rows written into `folder`,
+    its import started and put on the real queue (nobody consumes it yet). The run's id."""
+    run_id: int = django(
+        f"""
+        from pathlib import Path
+        from django.core.files import File
+        from django.utils import timezone
+        from bench.imports import _world, _write
+        from veche.intake.imports import service
+        from veche.intake.imports.tasks import run_import_task
+        from veche.intake.models import ImportKind
+        from veche.org.models import Municipality
+
+        _world()
+        path = Path({str(folder)!r}) / "pos-export.xlsx"
+        _write(path, {rows})
+        with path.open("rb") as handle:
+            run = service.start_import(
+                Municipality.objects.get(oktmo="99000000002"), File(handle, name=path.name),
+                kind=ImportKind.POS, by=None, now=timezone.now(),
+            )
+        run_import_task(run.pk)
+        result = run.pk
+        """,
+        env,
+        timeout=timeout,
+    )
+    return run_id

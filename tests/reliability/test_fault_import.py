@@ -10,7 +10,14 @@ and the periodic reaper is queued at once rather than at the next five-minute ma
 
 from pathlib import Path
 
-from tests.reliability.servers import consumer, database_copy, django, sql, wait_until
+from tests.reliability.servers import (
+    consumer,
+    database_copy,
+    django,
+    queue_pos_import,
+    sql,
+    wait_until,
+)
 
 ROWS = 3000
 BROKEN = ROWS // 50  # bench/imports.py: every 50th row has no text
@@ -26,30 +33,7 @@ def _run_state(database_url: str, run_id: int) -> tuple[str, int]:
 def test_import_killed_mid_run_resumes_without_duplicates_or_loss(tmp_path: Path) -> None:
     env, _ = database_copy(tmp_path)
     db = env["DATABASE_URL"]
-    run_id = django(
-        f"""
-        from pathlib import Path
-        from django.core.files import File
-        from django.utils import timezone
-        from bench.imports import _world, _write
-        from veche.intake.imports import service
-        from veche.intake.imports.tasks import run_import_task
-        from veche.intake.models import ImportKind
-        from veche.org.models import Municipality
-
-        _world()
-        path = Path({str(tmp_path)!r}) / "pos-export.xlsx"
-        _write(path, {ROWS})
-        with path.open("rb") as handle:
-            run = service.start_import(
-                Municipality.objects.get(oktmo="99000000002"), File(handle, name=path.name),
-                kind=ImportKind.POS, by=None, now=timezone.now(),
-            )
-        run_import_task(run.pk)  # into the real queue; nobody consumes it yet
-        result = run.pk
-        """,
-        env,
-    )
+    run_id = queue_pos_import(tmp_path, ROWS, env)
 
     worker = consumer(env, tmp_path / "consumer.log").start()
     try:
