@@ -48,3 +48,6 @@ def seeded_deadline_policies(transactional_db: None) -> None:
 
     import_module("veche.deadlines.migrations.0003_seed_deadline_policies").seed(apps, None)
     import_module("veche.deadlines.migrations.0005_seed_reminder_ladder").seed(apps, None)
+    import_module("veche.deadlines.migrations.0008_policy_sources_without_internal_notes").reword(
+        apps, None
+    )

@@ -297,6 +297,17 @@ class PersonalDataAccess(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} → {self.citizen_id}"
 
+    PURPOSES = {
+        "case_card": "карточка обращения",
+        "api": "API",
+        "export": "выгрузка",
+        "subject_request": "запрос субъекта",
+    }
+
+    @property
+    def purpose_label(self) -> str:
+        return self.PURPOSES.get(self.purpose, self.purpose)
+
     def expected_hash(self, previous: str) -> str:
         return access_row_hash(
             previous,
