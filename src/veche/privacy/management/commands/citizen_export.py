@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from veche.cases.models import Citizen
-from veche.org.models import User
+from veche.org.command_args import active_user
 from veche.privacy.errors import PrivacyError
 from veche.privacy.export import write_subject_export
 
@@ -29,9 +29,7 @@ class Command(BaseCommand):
         found = citizen.first()
         if found is None:
             raise CommandError(f"Заявитель № {options['citizen']} не найден.")
-        by = User.objects.filter(username=options["by"], is_active=True).first()
-        if by is None:
-            raise CommandError(f"Пользователь «{options['by']}» не найден.")
+        by = active_user(options["by"])
         out = Path(options["out"] or f"citizen-{found.pk}.zip")
         partial = out.with_name(out.name + ".part")
         try:

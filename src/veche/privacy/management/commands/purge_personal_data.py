@@ -10,10 +10,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from veche.org.models import Municipality, User
+from veche.org.command_args import active_user, municipalities_named
 from veche.privacy.purge import purge_personal_data
 
 
@@ -28,9 +27,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         today = _date(options["today"])
-        by = _user(options["by"])
+        by = None if options["by"] is None else active_user(options["by"])
         now = timezone.now()
-        for municipality in municipalities(options["municipality"]):
+        for municipality in municipalities_named(options["municipality"]):
             day = today or now.astimezone(ZoneInfo(municipality.time_zone)).date()
             result = purge_personal_data(
                 municipality, today=day, by=by, now=now, dry_run=options["dry_run"]
@@ -58,24 +57,3 @@ def _date(value: str | None) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise CommandError(f"Дата «{value}»: нужен формат YYYY-MM-DD.") from None
-
-
-def _user(username: str | None) -> User | None:
-    if username is None:
-        return None
-    user = User.objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise CommandError(f"Пользователь «{username}» не найден.")
-    return user
-
-
-def municipalities(value: str | None) -> QuerySet[Municipality]:
-    if value is None:
-        return Municipality.objects.order_by("pk")
-    query = Q(oktmo=value)
-    if value.isdigit():
-        query |= Q(pk=int(value))
-    found = Municipality.objects.filter(query)
-    if found.count() != 1:
-        raise CommandError(f"МО «{value}» не найдено или не однозначно.")
-    return found

@@ -8,13 +8,12 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 from tqdm import tqdm
 
 from veche.analytics.params import InvalidParams
 from veche.analytics.rollups import update_rollups
-from veche.org.models import Municipality
+from veche.org.command_args import municipalities_named
 from veche.reports import services
 from veche.reports.models import Report, ReportKind
 from veche.reports.template import default_period, parse_period, period_label
@@ -38,7 +37,7 @@ class Command(BaseCommand):
             )
         except InvalidParams as exc:
             raise CommandError(exc.message) from None
-        municipalities = _municipalities(options["municipality"])
+        municipalities = municipalities_named(options["municipality"])
         update_rollups()  # the figures include the events written up to now
         failed = 0
         for municipality in municipalities:
@@ -64,15 +63,3 @@ def _generate(report: Report, title: str, *, quiet: bool) -> Report:
             bar.update(percent - bar.n)
 
         return services.generate(report.pk, progress=progress)
-
-
-def _municipalities(value: str | None) -> QuerySet[Municipality]:
-    if value is None:
-        return Municipality.objects.order_by("pk")
-    query = Q(oktmo=value)
-    if value.isdigit():
-        query |= Q(pk=int(value))
-    found = Municipality.objects.filter(query)
-    if found.count() != 1:
-        raise CommandError(f"МО «{value}» не найдено или не однозначно.")
-    return found
